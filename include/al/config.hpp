@@ -1,0 +1,74 @@
+#pragma once
+// Run configuration: everything about a run that is not the pipeline itself
+// (data, seed, device, where results go). Plain data, no LibTorch.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace al {
+
+namespace engine {
+class classifier;  // defined in <al/engine/model.hpp> (opt-in, LibTorch)
+
+/// What a model factory is told about the data it will see.
+struct input_shape {
+  std::int64_t channels = 1;
+  std::int64_t height = 28;
+  std::int64_t width = 28;
+  std::int64_t num_classes = 10;
+};
+}  // namespace engine
+
+/// Where the data comes from and how much of it a run uses.
+struct data_config {
+  /// `fashion-mnist` (default), `mnist`, `cifar10` or `blobs` (synthetic).
+  std::string name = "fashion-mnist";
+  /// Folder with the data files. Empty: `$ALPIPE_DATA` if set, otherwise the
+  /// Debian package's folder for Fashion-MNIST.
+  std::filesystem::path folder;
+  /// Size of the unlabelled pool drawn from the training split; 0 = all.
+  std::int64_t pool_size = 0;
+  /// Size of the test split used to evaluate; 0 = all.
+  std::int64_t test_size = 0;
+  /// Seed of the pool and test subsets. Fixed separately from the run's seed
+  /// so that every seed of a comparison sees the same pool.
+  std::uint64_t subset_seed = 0;
+  /// Options of `blobs` (tests): samples per class, classes, dimensions.
+  std::int64_t blobs_train_per_class = 200;
+  std::int64_t blobs_test_per_class = 100;
+  std::int64_t blobs_classes = 4;
+  std::int64_t blobs_dimensions = 8;
+};
+
+/// Builds the classifier for a run (see <al/engine/model.hpp>). Called once
+/// per run under the run's seed; its initial weights are the run's initial
+/// weights.
+using model_factory =
+    std::function<std::shared_ptr<engine::classifier>(const engine::input_shape&)>;
+
+/// How a run is executed. Defaults give the fair protocol on Fashion-MNIST.
+struct config {
+  data_config data;
+  /// Fixes the initial set, the initial weights, data order and every random
+  /// choice of a run.
+  std::uint64_t seed = 0;
+  /// `auto` (CUDA when available), `cpu` or `cuda`.
+  std::string device = "auto";
+  /// Torch intra-op threads; 0 = all cores of the machine.
+  int threads = 0;
+  /// Parent folder of results; each run writes `results_dir / run_name`.
+  std::filesystem::path results_dir = "results";
+  /// Name of the run's folder; empty = derived from the pipeline and seed.
+  std::string run_name;
+  /// Built-in model: `auto` (by data shape), `small_cnn`, `cifar_cnn`, `mlp`.
+  std::string model = "auto";
+  /// A user's own model; when set it replaces `model`.
+  model_factory custom_model;
+  /// Print one line per cycle while running.
+  bool verbose = true;
+};
+
+}  // namespace al

@@ -1,0 +1,121 @@
+#pragma once
+// al::plan — the expanded list of steps a pipeline stands for.
+//
+// Both front ends lower to this plain-data IR; the engine runs it step by
+// step, `explain` prints it and every results folder records it. Every
+// hyperparameter is resolved here: nothing is left to a default hidden in
+// the engine.
+
+#include <al/requirements.hpp>
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace al {
+
+/// Optimisers the trainer knows.
+enum class optimizer { adam, sgd };
+
+constexpr std::string_view to_string(optimizer o) {
+  return o == optimizer::adam ? "adam" : "sgd";
+}
+
+/// How the classifier is trained after each labelling step.
+/// Defaults: a recipe that really learns on Fashion-MNIST with the small CNN
+/// (above 80% test accuracy from 700 random labels), measured in
+/// docs/benchmarks.md. With fewer labels an epoch has fewer steps, so the
+/// trainer also guarantees `min_steps` optimiser steps per training.
+struct train_recipe {
+  al::optimizer optimizer = al::optimizer::adam;
+  std::int64_t epochs = 30;
+  std::int64_t min_steps = 300;
+  std::int64_t batch_size = 32;
+  double learning_rate = 1e-3;
+  double weight_decay = 5e-4;
+  double momentum = 0.9;  // SGD only
+  /// false: every training starts from the seed's initial weights (the fair
+  /// default); true: continue from the previous cycle's weights.
+  bool warm_start = false;
+
+  friend bool operator==(const train_recipe&, const train_recipe&) = default;
+};
+
+/// A selection strategy, resolved to data the engine and the printer read.
+struct selector_spec {
+  std::string name;         // the word, as the text DSL spells it
+  needs_set needs;          // what the scoring pass must fill for it
+  std::string description;  // one line for `explain`
+
+  friend bool operator==(const selector_spec&, const selector_spec&) = default;
+};
+
+/// Steps of a plan. `cycle` is 0 for the initial round.
+struct label_initial_step {
+  selector_spec selector;
+  std::int64_t count = 0;
+  friend bool operator==(const label_initial_step&, const label_initial_step&) = default;
+};
+struct train_step {
+  int cycle = 0;
+  train_recipe recipe;
+  friend bool operator==(const train_step&, const train_step&) = default;
+};
+struct evaluate_step {
+  int cycle = 0;
+  friend bool operator==(const evaluate_step&, const evaluate_step&) = default;
+};
+struct score_step {
+  int cycle = 0;
+  needs_set outputs;  // exactly what the pass fills
+  friend bool operator==(const score_step&, const score_step&) = default;
+};
+struct select_step {
+  int cycle = 0;
+  selector_spec selector;
+  std::int64_t count = 0;
+  friend bool operator==(const select_step&, const select_step&) = default;
+};
+struct label_step {
+  int cycle = 0;
+  std::int64_t count = 0;
+  friend bool operator==(const label_step&, const label_step&) = default;
+};
+
+using step = std::variant<label_initial_step, train_step, evaluate_step,
+                          score_step, select_step, label_step>;
+
+/// The whole expanded plan.
+struct plan {
+  std::vector<step> steps;
+
+  /// Union of what every scoring step fills.
+  [[nodiscard]] needs_set scoring_outputs() const {
+    needs_set all;
+    for (const auto& s : steps) {
+      if (const auto* score = std::get_if<score_step>(&s)) all = all | score->outputs;
+    }
+    return all;
+  }
+  [[nodiscard]] int cycles() const {
+    int last = 0;
+    for (const auto& s : steps) {
+      if (const auto* select = std::get_if<select_step>(&s)) last = select->cycle;
+    }
+    return last;
+  }
+  /// Labels the plan asks for in total (initial set plus every query).
+  [[nodiscard]] std::int64_t label_budget() const {
+    std::int64_t total = 0;
+    for (const auto& s : steps) {
+      if (const auto* first = std::get_if<label_initial_step>(&s)) total += first->count;
+      if (const auto* label = std::get_if<label_step>(&s)) total += label->count;
+    }
+    return total;
+  }
+
+  friend bool operator==(const plan&, const plan&) = default;
+};
+
+}  // namespace al

@@ -1,0 +1,40 @@
+#pragma once
+// What a run returns: one record per cycle, as also written to its results
+// folder (cycles.jsonl). Plain data, no LibTorch.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace al {
+
+/// Seconds spent in each phase of a cycle.
+struct cycle_timings {
+  double train = 0;
+  double score = 0;
+  double select = 0;
+  double evaluate = 0;
+};
+
+/// The state after one cycle (cycle 0: after the initial set).
+struct cycle_result {
+  int cycle = 0;
+  std::int64_t labelled = 0;  // labelled samples the model was trained on
+  double accuracy = 0;        // on the test split
+  std::vector<double> per_class_accuracy;
+  /// True classes of the samples labelled in this cycle (the query, or the
+  /// initial set in cycle 0), counted per class.
+  std::vector<std::int64_t> query_class_histogram;
+  /// Pool indices labelled in this cycle, in selection order.
+  std::vector<std::int64_t> queried;
+  cycle_timings seconds;
+};
+
+struct run_report {
+  std::filesystem::path folder;  // where the results were written
+  std::string device;            // where it ran: "cpu" or "cuda"
+  std::vector<cycle_result> cycles;
+};
+
+}  // namespace al

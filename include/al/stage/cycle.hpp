@@ -1,0 +1,66 @@
+#pragma once
+#include <al/pipeline.hpp>
+#include <al/stage/query.hpp>
+#include <al/stage/train.hpp>
+
+#include <cstdint>
+#include <type_traits>
+
+namespace al {
+
+namespace detail {
+template <class T>
+struct is_query_stage : std::false_type {};
+template <class S>
+struct is_query_stage<query_stage<S>> : std::true_type {};
+
+template <class T>
+struct count_queries;
+template <class... S>
+struct count_queries<pipeline<S...>>
+    : std::integral_constant<int, (0 + ... + int(is_query_stage<S>::value))> {};
+
+template <class T>
+struct only_cycle_body_stages;
+template <class... S>
+struct only_cycle_body_stages<pipeline<S...>>
+    : std::bool_constant<((is_query_stage<S>::value || std::is_same_v<S, train_stage>) && ...)> {};
+}  // namespace detail
+
+/// `count` repetitions of `body` (one query, optionally a train recipe).
+template <class Body>
+struct cycle_stage : stage_base {
+  std::int64_t count = 0;
+  Body body;
+
+  static constexpr needs_set needs = Body::needs;
+  void lower_into(detail::plan_builder& b) const {
+    if (count <= 0) {
+      throw plan_error(fmt::format("cycle({}, ...) repeats nothing; give a positive number of "
+                                   "cycles, e.g. cycle(6, query(entropy, 100))",
+                                   count));
+    }
+    for (std::int64_t i = 0; i < count; ++i) body.lower_into(b);
+  }
+};
+
+/// `cycle(n, body)` — n active learning cycles; each scores the pool,
+/// queries, labels, retrains and evaluates.
+///
+/// Example: `initial(random, 100) | cycle(6, query(entropy, 100))`
+struct cycle_fn {
+  template <pipeable Body>
+  constexpr auto operator()(std::int64_t count, const Body& body) const {
+    using body_pipeline = decltype(detail::as_pipeline(body));
+    static_assert(detail::only_cycle_body_stages<body_pipeline>::value,
+                  "cycle(n, body): the body may hold only query(...) and train stages, "
+                  "e.g. cycle(6, query(entropy, 100)) or cycle(6, query(entropy, 100) | train.epochs(40))");
+    static_assert(detail::count_queries<body_pipeline>::value == 1,
+                  "cycle(n, body): the body needs exactly one query(...), "
+                  "e.g. cycle(6, query(entropy, 100))");
+    return cycle_stage<body_pipeline>{{}, count, detail::as_pipeline(body)};
+  }
+};
+inline constexpr cycle_fn cycle{};
+
+}  // namespace al

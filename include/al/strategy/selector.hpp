@@ -1,0 +1,48 @@
+#pragma once
+// What makes a type a selection strategy word of the DSL.
+//
+// A strategy is a small literal type with
+//   name        — its spelling in the text DSL and in plans,
+//   needs       — what the scoring pass must compute for it,
+//   kind        — a per-sample scorer (ranks samples one by one, so it can
+//                 be nested in combinators) or a set selector (chooses a
+//                 whole batch at once, e.g. coreset),
+//   description — one line for `explain`.
+// The engine looks the word up by name, so a user-defined word works exactly
+// like a built-in one once its engine side is registered.
+
+#include <al/plan.hpp>
+#include <al/requirements.hpp>
+
+#include <concepts>
+#include <string>
+#include <string_view>
+
+namespace al {
+
+enum class selector_kind { scorer, set_selector };
+
+/// Any strategy word: a scorer or a set selector.
+template <class T>
+concept selector = requires {
+  { T::name } -> std::convertible_to<std::string_view>;
+  { T::needs } -> std::convertible_to<needs_set>;
+  { T::kind } -> std::convertible_to<selector_kind>;
+  { T::description } -> std::convertible_to<std::string_view>;
+};
+
+/// A strategy that gives every sample a score (largest is picked first).
+template <class T>
+concept scorer = selector<T> && T::kind == selector_kind::scorer;
+
+/// Lowers a strategy word to the plan's plain data.
+template <selector S>
+selector_spec to_spec(const S& word) {
+  if constexpr (requires { word.spec(); }) {
+    return word.spec();  // combinators describe their nested words
+  } else {
+    return selector_spec{std::string(S::name), S::needs, std::string(S::description)};
+  }
+}
+
+}  // namespace al

@@ -1,0 +1,234 @@
+// al::run_plan — executes a plan step by step on the engine.
+
+#include "results_folder.hpp"
+
+#include <al/engine/dataset.hpp>
+#include <al/engine/model.hpp>
+#include <al/engine/pool.hpp>
+#include <al/engine/selection.hpp>
+#include <al/engine/training.hpp>
+#include <al/explain.hpp>
+#include <al/run.hpp>
+#include <al/seed.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <mutex>
+#include <type_traits>
+#include <variant>
+
+namespace al {
+namespace {
+
+using engine::classifier;
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// Builds the model under the run's seed. Module constructors draw from
+/// Torch's global generator, so seeding and building happen under one lock.
+std::shared_ptr<classifier> build_model(const config& c, const engine::input_shape& shape) {
+  static std::mutex global_generator;
+  std::lock_guard lock(global_generator);
+  torch::manual_seed(derive_seed(c.seed, "weights"));
+  auto model = c.custom_model ? c.custom_model(shape) : engine::make_builtin_model(c.model, shape);
+  if (!model) {
+    throw std::invalid_argument("config.custom_model returned no model; return a "
+                                "std::shared_ptr to an al::engine::classifier");
+  }
+  return model;
+}
+
+/// The weights a run starts from, restored before every training unless the
+/// recipe warm-starts.
+class weight_snapshot {
+ public:
+  explicit weight_snapshot(classifier& model) {
+    for (const auto& t : model.parameters()) saved_.push_back(t.detach().clone());
+    for (const auto& t : model.buffers()) saved_.push_back(t.detach().clone());
+  }
+  void restore(classifier& model) const {
+    torch::NoGradGuard no_grad;
+    std::size_t k = 0;
+    for (auto& t : model.parameters()) t.copy_(saved_[k++]);
+    for (auto& t : model.buffers()) t.copy_(saved_[k++]);
+  }
+
+ private:
+  std::vector<torch::Tensor> saved_;
+};
+
+std::vector<std::int64_t> to_vector(const torch::Tensor& t) {
+  const auto cpu = t.to(torch::kCPU, torch::kLong).contiguous();
+  return {cpu.data_ptr<std::int64_t>(), cpu.data_ptr<std::int64_t>() + cpu.numel()};
+}
+
+torch::Tensor to_tensor(const std::vector<std::int64_t>& v) {
+  return torch::tensor(v, torch::kLong);
+}
+
+std::string default_run_name(const plan& p, const config& c) {
+  std::string strategy = "initial";
+  for (const auto& s : p.steps) {
+    if (const auto* select = std::get_if<select_step>(&s)) {
+      strategy = select->selector.name;
+      break;
+    }
+  }
+  return fmt::format("{}-seed{}", strategy, c.seed);
+}
+
+/// Everything one run holds while it executes its plan.
+class plan_runner {
+ public:
+  plan_runner(const plan& p, const config& c) : plan_(p), config_(c) {
+    engine::set_torch_threads(c.threads);
+    device_ = engine::resolve_device(c.device);
+    data_ = engine::load_dataset(c.data);
+    const auto& images = data_.train.images;
+    shape_ = {images.size(1), images.size(2), images.size(3), data_.num_classes()};
+    model_ = build_model(c, shape_);
+    model_->to(device_);
+    initial_weights_ = std::make_unique<weight_snapshot>(*model_);
+    pool_images_ = data_.train.images.to(device_);
+    pool_labels_ = data_.train.labels.to(device_);
+    test_ = {data_.test.images.to(device_), data_.test.labels.to(device_)};
+    pool_ = std::make_unique<engine::pool_state>(data_.train.size());
+
+    report_.device = device_.is_cuda() ? "cuda" : "cpu";
+    const auto name = c.run_name.empty() ? default_run_name(p, c) : c.run_name;
+    results_ = std::make_unique<engine::results_folder>(c.results_dir / name);
+    report_.folder = results_->path();
+    const std::string model_name = c.custom_model ? "custom" : c.model;
+    results_->write_file("plan.txt", explain(p));
+    results_->write_file("config.json", engine::config_json(c, report_.device, model_name));
+    results_->write_file("versions.json", engine::versions_json(report_.device));
+    run_name_ = name;
+  }
+
+  run_report run() {
+    for (const auto& s : plan_.steps) {
+      std::visit([this](const auto& step) { execute(step); }, s);
+    }
+    return report_;
+  }
+
+ private:
+  void execute(const label_initial_step& step) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto candidates = pool_->unlabelled();
+    const auto outputs = engine::scoring_pass(*model_, pool_images_, to_tensor(candidates),
+                                              step.selector.needs);
+    const auto picks = pick(step.selector, outputs, candidates, step.count,
+                            derive_seed(config_.seed, "initial"));
+    current_ = {};
+    current_.seconds.select = seconds_since(start);
+    apply_labels(picks, 0, "initial: " + step.selector.name);
+  }
+
+  void execute(const train_step& step) {
+    const auto start = std::chrono::steady_clock::now();
+    if (!step.recipe.warm_start) initial_weights_->restore(*model_);
+    const auto labelled = to_tensor(pool_->labelled()).to(device_);
+    engine::train_classifier(*model_, pool_images_.index_select(0, labelled),
+                             pool_labels_.index_select(0, labelled), step.recipe,
+                             derive_seed(config_.seed, "shuffle", step.cycle));
+    current_.seconds.train = seconds_since(start);
+  }
+
+  void execute(const evaluate_step& step) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = engine::evaluate(*model_, test_, data_.num_classes());
+    current_.cycle = step.cycle;
+    current_.labelled = pool_->labelled_count();
+    current_.accuracy = result.accuracy;
+    current_.per_class_accuracy = result.per_class_accuracy;
+    current_.seconds.evaluate = seconds_since(start);
+    results_->append_cycle(current_);
+    if (config_.verbose) {
+      fmt::print("[{}] cycle {}: {} labels, test accuracy {:.2f}% (train {:.1f} s, score {:.2f} s, "
+                 "select {:.3f} s)\n",
+                 run_name_, current_.cycle, current_.labelled, 100 * current_.accuracy,
+                 current_.seconds.train, current_.seconds.score, current_.seconds.select);
+      std::fflush(stdout);
+    }
+    report_.cycles.push_back(std::move(current_));
+    current_ = {};
+  }
+
+  void execute(const score_step& step) {
+    const auto start = std::chrono::steady_clock::now();
+    candidates_ = pool_->unlabelled();
+    outputs_ = engine::scoring_pass(*model_, pool_images_, to_tensor(candidates_), step.outputs);
+    current_.seconds.score = seconds_since(start);
+  }
+
+  void execute(const select_step& step) {
+    const auto start = std::chrono::steady_clock::now();
+    picks_ = pick(step.selector, outputs_, candidates_, step.count,
+                  derive_seed(config_.seed, "select", static_cast<std::uint64_t>(step.cycle)));
+    outputs_ = {};
+    current_.seconds.select = seconds_since(start);
+    selector_name_ = step.selector.name;
+  }
+
+  void execute(const label_step& step) {
+    apply_labels(picks_, step.cycle, "query: " + selector_name_);
+    picks_.clear();
+  }
+
+  std::vector<std::int64_t> pick(const selector_spec& selector, const engine::pool_outputs& outputs,
+                                 const std::vector<std::int64_t>& candidates, std::int64_t count,
+                                 std::uint64_t seed) const {
+    if (count > static_cast<std::int64_t>(candidates.size())) {
+      throw std::invalid_argument(fmt::format(
+          "{} cannot select {} samples: only {} are unlabelled in a pool of {}; make the "
+          "queries smaller or the pool larger (config.data.pool_size)",
+          selector.name, count, candidates.size(), pool_->size()));
+    }
+    const auto& score = engine::find_scorer(selector.name);
+    engine::selection_context context{static_cast<std::int64_t>(candidates.size()), seed, 0};
+    const auto positions = to_vector(engine::top_k(score(outputs, context), count));
+    std::vector<std::int64_t> picks;
+    picks.reserve(positions.size());
+    for (auto position : positions) picks.push_back(candidates[static_cast<std::size_t>(position)]);
+    return picks;
+  }
+
+  /// The oracle: ground-truth labels of the pool. Records what was asked.
+  void apply_labels(const std::vector<std::int64_t>& picks, int cycle, std::string step) {
+    pool_->label(picks, cycle, std::move(step));
+    const auto classes = pool_labels_.index_select(0, to_tensor(picks).to(device_));
+    current_.query_class_histogram = to_vector(torch::bincount(classes.cpu(), {}, data_.num_classes()));
+    current_.queried = picks;
+  }
+
+  const plan& plan_;
+  const config& config_;
+  torch::Device device_ = torch::kCPU;
+  engine::dataset data_;
+  engine::input_shape shape_;
+  std::shared_ptr<classifier> model_;
+  std::unique_ptr<weight_snapshot> initial_weights_;
+  torch::Tensor pool_images_, pool_labels_;
+  engine::labelled_images test_;
+  std::unique_ptr<engine::pool_state> pool_;
+  std::unique_ptr<engine::results_folder> results_;
+  std::string run_name_;
+  run_report report_;
+
+  // State carried between the steps of one cycle.
+  cycle_result current_;
+  std::vector<std::int64_t> candidates_;
+  engine::pool_outputs outputs_;
+  std::vector<std::int64_t> picks_;
+  std::string selector_name_;
+};
+
+}  // namespace
+
+run_report run_plan(const plan& p, const config& c) { return plan_runner(p, c).run(); }
+
+}  // namespace al

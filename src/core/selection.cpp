@@ -1,0 +1,118 @@
+// Per-sample scores, top-k and the scorer registry.
+
+#include <al/engine/selection.hpp>
+#include <al/strategy/entropy.hpp>
+#include <al/strategy/least_confidence.hpp>
+#include <al/strategy/margin.hpp>
+#include <al/strategy/random.hpp>
+
+#include <fmt/format.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+namespace al::engine {
+
+torch::Tensor random_scores(std::int64_t count, std::uint64_t seed) {
+  // Uniform keys; their top-k is a uniform sample without replacement.
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return torch::rand({count}, generator, torch::kFloat64);
+}
+
+torch::Tensor least_confidence_scores(const torch::Tensor& probs) {
+  return 1.0 - std::get<0>(probs.max(1));
+}
+
+torch::Tensor margin_scores(const torch::Tensor& probs) {
+  const auto top_two = std::get<0>(probs.topk(2, 1));
+  return -(top_two.select(1, 0) - top_two.select(1, 1));
+}
+
+torch::Tensor entropy_scores(const torch::Tensor& probs) {
+  // xlogy gives 0·log 0 = 0 where a class has probability exactly 0.
+  return -torch::xlogy(probs, probs).sum(1);
+}
+
+torch::Tensor top_k(const torch::Tensor& scores, std::int64_t k) {
+  const auto n = scores.size(0);
+  if (k > n || k < 0) {
+    throw std::invalid_argument(fmt::format(
+        "cannot select {} samples from {} candidates; make the query smaller than the "
+        "unlabelled pool (or the pool larger: config.data.pool_size)",
+        k, n));
+  }
+  // A stable descending sort ranks equal scores by position, so ties never
+  // depend on the sort algorithm or the thread count.
+  const auto order = std::get<1>(scores.to(torch::kCPU).sort(/*stable=*/true, 0, /*descending=*/true));
+  return order.slice(0, 0, k);
+}
+
+namespace {
+
+struct scorer_registry {
+  std::mutex mutex;
+  std::map<std::string, scorer_function, std::less<>> scorers;
+
+  scorer_registry() {
+    auto need_probs = [](std::string_view word, const pool_outputs& out) -> const torch::Tensor& {
+      if (!out.probs.defined()) {
+        throw std::logic_error(fmt::format("{}: the scoring pass gave no probabilities", word));
+      }
+      return out.probs;
+    };
+    scorers.emplace(std::string(al::random_t::name),
+                    [](const pool_outputs&, const selection_context& c) {
+                      return random_scores(c.candidates, c.seed);
+                    });
+    scorers.emplace(std::string(al::least_confidence_t::name),
+                    [=](const pool_outputs& out, const selection_context&) {
+                      return least_confidence_scores(need_probs("least_confidence", out));
+                    });
+    scorers.emplace(std::string(al::margin_t::name),
+                    [=](const pool_outputs& out, const selection_context&) {
+                      return margin_scores(need_probs("margin", out));
+                    });
+    scorers.emplace(std::string(al::entropy_t::name),
+                    [=](const pool_outputs& out, const selection_context&) {
+                      return entropy_scores(need_probs("entropy", out));
+                    });
+  }
+};
+
+scorer_registry& registry() {
+  static scorer_registry instance;
+  return instance;
+}
+
+}  // namespace
+
+void register_scorer(std::string name, scorer_function score) {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.scorers.insert_or_assign(std::move(name), std::move(score));
+}
+
+const scorer_function& find_scorer(std::string_view name) {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  if (auto it = r.scorers.find(name); it != r.scorers.end()) return it->second;
+  std::string known;
+  for (const auto& [word, _] : r.scorers) known += (known.empty() ? "" : ", ") + word;
+  throw std::invalid_argument(fmt::format(
+      "no engine code is registered for the strategy \"{}\" (registered: {}); a user-defined "
+      "word needs al::engine::register_scorer(\"{}\", ...) before the run",
+      name, known, name));
+}
+
+std::vector<std::string> registered_scorers() {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> names;
+  for (const auto& [word, _] : r.scorers) names.push_back(word);
+  return names;
+}
+
+}  // namespace al::engine

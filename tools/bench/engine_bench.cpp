@@ -1,0 +1,138 @@
+// Engine throughput against bare LibTorch loops on the same model and data.
+//
+//   engine_bench train   — engine trainer vs a hand-written training loop
+//   engine_bench score   — scoring pass over the pool vs raw forward passes
+//
+// Data: Fashion-MNIST's training images (in memory), or random images of
+// the same shape with --synthetic. Figures go to docs/benchmarks.md.
+
+#include <al/engine/dataset.hpp>
+#include <al/engine/model.hpp>
+#include <al/engine/training.hpp>
+
+#include <fmt/format.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <string_view>
+
+namespace {
+
+using namespace al::engine;
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point start) {
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+labelled_images load_images(bool synthetic) {
+  if (synthetic) {
+    return {torch::randn({60000, 1, 28, 28}), torch::randint(0, 10, {60000}, torch::kLong)};
+  }
+  al::data_config c;
+  return load_dataset(c).train;
+}
+
+std::shared_ptr<classifier> fresh_model() {
+  torch::manual_seed(0);
+  return make_small_cnn({1, 28, 28, 10});
+}
+
+/// The training loop a LibTorch user would write by hand.
+void bare_training_loop(classifier& model, const torch::Tensor& images, const torch::Tensor& labels,
+                        std::int64_t epochs, std::int64_t batch) {
+  torch::optim::Adam optimiser(model.parameters(), torch::optim::AdamOptions(1e-3).weight_decay(5e-4));
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(0);
+  model.train();
+  const auto n = images.size(0);
+  for (std::int64_t e = 0; e < epochs; ++e) {
+    const auto order = torch::randperm(n, generator, torch::kLong);
+    for (std::int64_t s = 0; s < n; s += batch) {
+      const auto idx = order.slice(0, s, std::min(n, s + batch));
+      optimiser.zero_grad();
+      auto loss = torch::nn::functional::cross_entropy(model.forward(images.index_select(0, idx)),
+                                                       labels.index_select(0, idx));
+      loss.backward();
+      optimiser.step();
+    }
+  }
+}
+
+void bench_train(const labelled_images& data, std::int64_t n, std::int64_t epochs, int repeats) {
+  const auto images = data.images.slice(0, 0, n);
+  const auto labels = data.labels.slice(0, 0, n);
+  al::train_recipe recipe;
+  recipe.epochs = epochs;
+  recipe.min_steps = 0;
+  double engine_best = 1e30, bare_best = 1e30;
+  for (int r = 0; r < repeats; ++r) {
+    auto a = fresh_model();
+    auto start = clock_type::now();
+    train_classifier(*a, images, labels, recipe, 0);
+    engine_best = std::min(engine_best, seconds_since(start));
+    auto b = fresh_model();
+    start = clock_type::now();
+    bare_training_loop(*b, images, labels, epochs, recipe.batch_size);
+    bare_best = std::min(bare_best, seconds_since(start));
+  }
+  const double samples = static_cast<double>(n * epochs);
+  fmt::print("train  {} samples x {} epochs, batch {}, best of {}\n", n, epochs, recipe.batch_size, repeats);
+  fmt::print("  engine trainer : {:8.0f} samples/s ({:.2f} s)\n", samples / engine_best, engine_best);
+  fmt::print("  bare loop      : {:8.0f} samples/s ({:.2f} s)\n", samples / bare_best, bare_best);
+  fmt::print("  engine / bare  : {:.3f} of the bare loop's throughput\n", bare_best / engine_best);
+}
+
+void bench_score(const labelled_images& data, int repeats) {
+  auto model = fresh_model();
+  model->eval();
+  const auto n = data.images.size(0);
+  const std::int64_t batch = 1000;
+  // The engine scores the unlabelled pool, a scattered index set.
+  const auto unlabelled = torch::arange(0, n, torch::kLong);
+  double pass_best = 1e30, raw_best = 1e30;
+  for (int r = 0; r < repeats; ++r) {
+    auto start = clock_type::now();
+    const auto outputs = scoring_pass(*model, data.images, unlabelled, al::need::probs, batch);
+    pass_best = std::min(pass_best, seconds_since(start));
+    start = clock_type::now();
+    {
+      torch::NoGradGuard no_grad;
+      for (std::int64_t s = 0; s < n; s += batch) {
+        const auto logits = model->forward(data.images.slice(0, s, std::min(n, s + batch)));
+        (void)logits;
+      }
+    }
+    raw_best = std::min(raw_best, seconds_since(start));
+  }
+  fmt::print("score  {} images, batch {}, best of {}\n", n, batch, repeats);
+  fmt::print("  scoring pass (probs) : {:8.0f} images/s ({:.2f} s)\n", n / pass_best, pass_best);
+  fmt::print("  raw forward          : {:8.0f} images/s ({:.2f} s)\n", n / raw_best, raw_best);
+  fmt::print("  pass / raw time      : {:.3f}\n", pass_best / raw_best);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    fmt::print(stderr, "usage: {} train|score [--synthetic] [--threads N]\n", argv[0]);
+    return 2;
+  }
+  const std::string_view what = argv[1];
+  bool synthetic = false;
+  int threads = 0;
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--synthetic") synthetic = true;
+    else if (arg == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
+  }
+  set_torch_threads(threads);
+  fmt::print("torch threads: {}\n", torch::get_num_threads());
+  const auto data = load_images(synthetic);
+  if (what == "train") bench_train(data, 2000, 5, 3);
+  else if (what == "score") bench_score(data, 3);
+  else {
+    fmt::print(stderr, "unknown benchmark \"{}\"; use train or score\n", what);
+    return 2;
+  }
+}
