@@ -30,9 +30,9 @@ class small_cnn final : public classifier {
  public:
   explicit small_cnn(const input_shape& shape)
       : features_(register_module(
-            "features", conv_blocks(shape.channels, {32, 64}))),
+            "features", conv_blocks(shape.channels, {16, 32}))),
         embedding_(register_module(
-            "embedding", nn::Linear(64 * (shape.height / 4) * (shape.width / 4), 128))),
+            "embedding", nn::Linear(32 * (shape.height / 4) * (shape.width / 4), 128))),
         head_(register_module("head", nn::Linear(128, shape.num_classes))) {}
 
   torch::Tensor embed(const torch::Tensor& images) override {

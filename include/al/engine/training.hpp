@@ -43,12 +43,12 @@ struct evaluation {
 
 /// Accuracy and per-class accuracy on a labelled split (on `model`'s device).
 evaluation evaluate(classifier& model, const labelled_images& split, std::int64_t num_classes,
-                    std::int64_t batch_size = 1000);
+                    std::int64_t batch_size = 256);
 
 /// One batched no-grad pass over `images[indices]` that fills exactly the
 /// outputs in `needs` (nothing at all when it is empty).
 pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
                           const torch::Tensor& indices, needs_set needs,
-                          std::int64_t batch_size = 1000);
+                          std::int64_t batch_size = 256);
 
 }  // namespace al::engine
