@@ -2,7 +2,9 @@
 // alpipe: the whole DSL. No LibTorch here; the engine is linked, not included.
 
 #include <al/config.hpp>
+#include <al/errors.hpp>
 #include <al/explain.hpp>
+#include <al/parse.hpp>
 #include <al/pipeline.hpp>
 #include <al/plan.hpp>
 #include <al/plan_error.hpp>
@@ -19,3 +21,5 @@
 #include <al/strategy/margin.hpp>
 #include <al/strategy/random.hpp>
 #include <al/strategy/selector.hpp>
+#include <al/version.hpp>
+#include <al/words.hpp>

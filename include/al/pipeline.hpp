@@ -8,17 +8,22 @@
 
 #include <al/detail/plan_builder.hpp>
 #include <al/requirements.hpp>
+#include <al/strategy/selector.hpp>
 
 #include <boost/hana/concat.hpp>
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/tuple.hpp>
 
 #include <concepts>
+#include <string>
 #include <type_traits>
 
 namespace al {
 
 struct pipe_base;
+
+/// What a stage does, for the order rules checked at compile time.
+enum class stage_kind { initial, train, query, cycle };
 
 /// Base of every stage type (initial, train, query, cycle).
 struct stage_base;
@@ -26,12 +31,18 @@ struct stage_base;
 /// A type is a stage when it derives from `stage_base` and can lower itself.
 template <class T>
 concept stage = std::derived_from<T, stage_base> &&
-                requires(const T& s, detail::plan_builder& b) { s.lower_into(b); };
+                requires(const T& s, detail::plan_builder& b) {
+                  { T::kind } -> std::convertible_to<stage_kind>;
+                  s.lower_into(b);
+                };
 
 template <stage... Stages>
 struct pipeline;
 
 namespace detail {
+template <class T>
+inline constexpr bool always_false = false;
+
 template <class T>
 struct is_pipeline : std::false_type {};
 template <class... S>
@@ -46,6 +57,20 @@ namespace detail {
 template <stage... S>
 constexpr pipeline<S...> make_pipeline(boost::hana::tuple<S...> stages);
 
+/// Stage-order facts of a sequence of stage types.
+template <stage... S>
+struct stage_order {
+  static constexpr int initials = (0 + ... + int(S::kind == stage_kind::initial));
+  /// True when an initial stage follows a query or a cycle.
+  static constexpr bool initial_after_query = [] {
+    bool queried = false, late = false;
+    ((late = late || (queried && S::kind == stage_kind::initial),
+      queried = queried || S::kind == stage_kind::query || S::kind == stage_kind::cycle),
+     ...);
+    return late;
+  }();
+};
+
 template <class T>
 constexpr auto as_pipeline(const T& x) {
   if constexpr (is_pipeline<T>::value) {
@@ -59,8 +84,25 @@ constexpr auto as_pipeline(const T& x) {
 struct pipe_base {
   template <pipeable L, pipeable R>
   friend constexpr auto operator|(const L& left, const R& right) {
-    return detail::make_pipeline(boost::hana::concat(detail::as_pipeline(left).stages,
-                                                     detail::as_pipeline(right).stages));
+    auto joined = detail::make_pipeline(boost::hana::concat(detail::as_pipeline(left).stages,
+                                                            detail::as_pipeline(right).stages));
+    using order = typename decltype(joined)::order;
+    static_assert(order::initials <= 1,
+                  "AL007: the pipeline has two initial(...) stages; keep one: the initial set "
+                  "is labelled once, before the first cycle");
+    static_assert(!order::initial_after_query,
+                  "AL008: initial(...) comes after a query; move it to the front: "
+                  "initial(random, 100) | cycle(6, query(entropy, 100))");
+    return joined;
+  }
+  // A strategy word next to a stage: say what to write instead of listing
+  // every operator| the compiler tried.
+  template <class L, class R>
+    requires(selector<L> && pipeable<R>) || (pipeable<L> && selector<R>)
+  friend constexpr auto operator|(const L&, const R&) {
+    static_assert(detail::always_false<L>,
+                  "AL015: a strategy is not a stage; wrap it in a stage: query(entropy, 100) "
+                  "or initial(random, 100)");
   }
 };
 
@@ -71,8 +113,20 @@ template <stage... Stages>
 struct pipeline : pipe_base {
   boost::hana::tuple<Stages...> stages;
 
+  using order = detail::stage_order<Stages...>;
+
   /// Union of what every strategy in the pipeline needs from the model.
   static constexpr needs_set needs = (needs_set{} | ... | Stages::needs);
+
+  /// The text DSL spelling, read back by al::parse.
+  std::string to_text() const {
+    std::string out;
+    boost::hana::for_each(stages, [&](const auto& s) {
+      if (!out.empty()) out += " | ";
+      out += s.to_text();
+    });
+    return out;
+  }
 
   /// Appends this pipeline's steps to a plan being built.
   void lower_into(detail::plan_builder& builder) const {
@@ -92,6 +146,13 @@ constexpr pipeline<S...> detail::make_pipeline(boost::hana::tuple<S...> stages) 
 template <pipeable P>
 constexpr needs_set needs(const P&) {
   return P::needs;
+}
+
+/// The pipeline in the text DSL's grammar: `al::parse(to_string(p))` gives
+/// the same plan as `al::lower(p)`.
+template <pipeable P>
+std::string to_string(const P& p) {
+  return p.to_text();
 }
 
 /// Lowers a typed pipeline to the plan the engine runs.

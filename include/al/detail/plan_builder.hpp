@@ -3,7 +3,7 @@
 // Shared by every front end so that both expand a pipeline identically.
 
 #include <al/plan.hpp>
-#include <al/plan_error.hpp>
+#include <al/errors.hpp>
 
 #include <fmt/format.h>
 
@@ -17,19 +17,9 @@ class plan_builder {
   void set_recipe(const train_recipe& recipe) { recipe_ = recipe; }
 
   void add_initial(selector_spec selector, std::int64_t count) {
-    if (has_initial_) {
-      throw plan_error("the pipeline has two initial(...) stages; keep one: "
-                       "the initial set is labelled once, before the first cycle");
-    }
-    if (cycle_ > 0) {
-      throw plan_error("initial(...) comes after a query; move it to the front: "
-                       "initial(random, 100) | cycle(6, query(entropy, 100))");
-    }
-    if (count <= 0) {
-      throw plan_error(fmt::format("initial({}, {}) labels no sample; give a positive size, "
-                                   "e.g. initial({}, 100)",
-                                   selector.name, count, selector.name));
-    }
+    if (has_initial_) errors::AL007_two_initial_stages();
+    if (cycle_ > 0) errors::AL008_initial_after_query();
+    if (count <= 0) errors::AL004_initial_size_not_positive(selector.name, count);
     has_initial_ = true;
     plan_.steps.emplace_back(label_initial_step{std::move(selector), count});
     training_due_ = true;
@@ -37,16 +27,8 @@ class plan_builder {
 
   /// One query outside `cycle(...)` is a cycle of its own.
   void add_query(selector_spec selector, std::int64_t count) {
-    if (!has_initial_) {
-      throw plan_error(fmt::format("query({}, {}) comes before any labelled data; start the "
-                                   "pipeline with an initial set: initial(random, 100) | ...",
-                                   selector.name, count));
-    }
-    if (count <= 0) {
-      throw plan_error(fmt::format("query({}, {}) asks for no sample; give a positive size, "
-                                   "e.g. query({}, 100)",
-                                   selector.name, count, selector.name));
-    }
+    if (!has_initial_) errors::AL009_query_before_initial(selector.name, count);
+    if (count <= 0) errors::AL005_query_size_not_positive(selector.name, count);
     flush_training();
     ++cycle_;
     plan_.steps.emplace_back(score_step{cycle_, selector.needs});
@@ -66,10 +48,7 @@ class plan_builder {
   }
 
   plan finish() {
-    if (!has_initial_) {
-      throw plan_error("the pipeline has no initial(...) stage; every run starts from a "
-                       "labelled set: initial(random, 100) | cycle(6, query(entropy, 100))");
-    }
+    if (!has_initial_) errors::AL010_no_initial_stage();
     flush_training();
     return std::move(plan_);
   }

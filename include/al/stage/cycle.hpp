@@ -4,6 +4,7 @@
 #include <al/stage/train.hpp>
 
 #include <cstdint>
+#include <string>
 #include <type_traits>
 
 namespace al {
@@ -33,15 +34,13 @@ struct cycle_stage : stage_base {
   std::int64_t count = 0;
   Body body;
 
+  static constexpr stage_kind kind = stage_kind::cycle;
   static constexpr needs_set needs = Body::needs;
   void lower_into(detail::plan_builder& b) const {
-    if (count <= 0) {
-      throw plan_error(fmt::format("cycle({}, ...) repeats nothing; give a positive number of "
-                                   "cycles, e.g. cycle(6, query(entropy, 100))",
-                                   count));
-    }
+    if (count <= 0) errors::AL006_cycle_count_not_positive(count);
     for (std::int64_t i = 0; i < count; ++i) body.lower_into(b);
   }
+  std::string to_text() const { return fmt::format("cycle({}, {})", count, body.to_text()); }
 };
 
 /// `cycle(n, body)` — n active learning cycles; each scores the pool,
@@ -53,12 +52,20 @@ struct cycle_fn {
   constexpr auto operator()(std::int64_t count, const Body& body) const {
     using body_pipeline = decltype(detail::as_pipeline(body));
     static_assert(detail::only_cycle_body_stages<body_pipeline>::value,
-                  "cycle(n, body): the body may hold only query(...) and train stages, "
+                  "AL011: cycle(n, body): the body may hold only query(...) and train stages, "
                   "e.g. cycle(6, query(entropy, 100)) or cycle(6, query(entropy, 100) | train.epochs(40))");
     static_assert(detail::count_queries<body_pipeline>::value == 1,
-                  "cycle(n, body): the body needs exactly one query(...), "
+                  "AL012: cycle(n, body): the body needs exactly one query(...), "
                   "e.g. cycle(6, query(entropy, 100))");
+    if (count <= 0) errors::AL006_cycle_count_not_positive(count);
     return cycle_stage<body_pipeline>{{}, count, detail::as_pipeline(body)};
+  }
+  template <class Body>
+    requires(!pipeable<Body>)
+  constexpr auto operator()(std::int64_t, const Body&) const {
+    static_assert(detail::always_false<Body>,
+                  "AL015: cycle(n, body) repeats stages; a strategy is not a stage: wrap it, "
+                  "cycle(6, query(entropy, 100))");
   }
 };
 inline constexpr cycle_fn cycle{};

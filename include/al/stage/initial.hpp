@@ -1,8 +1,12 @@
 #pragma once
+#include <al/errors.hpp>
 #include <al/pipeline.hpp>
 #include <al/strategy/selector.hpp>
 
+#include <fmt/format.h>
+
 #include <cstdint>
+#include <string>
 
 namespace al {
 
@@ -13,8 +17,10 @@ struct initial_stage : stage_base {
   S selector;
   std::int64_t count = 0;
 
+  static constexpr stage_kind kind = stage_kind::initial;
   static constexpr needs_set needs = S::needs;
   void lower_into(detail::plan_builder& b) const { b.add_initial(to_spec(selector), count); }
+  std::string to_text() const { return fmt::format("initial({}, {})", al::to_text(selector), count); }
 };
 
 /// `initial(selector, n)` — the labelled set every run starts from.
@@ -23,7 +29,14 @@ struct initial_stage : stage_base {
 struct initial_fn {
   template <scorer S>
   constexpr initial_stage<S> operator()(S selector, std::int64_t count) const {
+    if (count <= 0) errors::AL004_initial_size_not_positive(S::name, count);
     return {{}, selector, count};
+  }
+  template <class S>
+    requires(!selector<S>)
+  constexpr auto operator()(S, std::int64_t) const {
+    static_assert(detail::always_false<S>,
+                  "AL016: initial(s, n) takes a strategy word such as random, not a stage");
   }
 };
 inline constexpr initial_fn initial{};

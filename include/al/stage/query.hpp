@@ -1,8 +1,12 @@
 #pragma once
+#include <al/errors.hpp>
 #include <al/pipeline.hpp>
 #include <al/strategy/selector.hpp>
 
+#include <fmt/format.h>
+
 #include <cstdint>
+#include <string>
 
 namespace al {
 
@@ -13,8 +17,10 @@ struct query_stage : stage_base {
   S selector;
   std::int64_t count = 0;
 
+  static constexpr stage_kind kind = stage_kind::query;
   static constexpr needs_set needs = S::needs;
   void lower_into(detail::plan_builder& b) const { b.add_query(to_spec(selector), count); }
+  std::string to_text() const { return fmt::format("query({}, {})", al::to_text(selector), count); }
 };
 
 /// `query(selector, n)` — a query of n labels, usually inside `cycle(...)`.
@@ -23,7 +29,14 @@ struct query_stage : stage_base {
 struct query_fn {
   template <selector S>
   constexpr query_stage<S> operator()(S selector, std::int64_t count) const {
+    if (count <= 0) errors::AL005_query_size_not_positive(S::name, count);
     return {{}, selector, count};
+  }
+  template <class S>
+    requires(!selector<S>)
+  constexpr auto operator()(S, std::int64_t) const {
+    static_assert(detail::always_false<S>,
+                  "AL016: query(s, n) takes a strategy word such as entropy, not a stage");
   }
 };
 inline constexpr query_fn query{};

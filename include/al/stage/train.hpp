@@ -1,8 +1,12 @@
 #pragma once
+#include <al/errors.hpp>
 #include <al/pipeline.hpp>
 #include <al/plan.hpp>
 
+#include <fmt/format.h>
+
 #include <cstdint>
+#include <string>
 
 namespace al {
 
@@ -12,29 +16,86 @@ namespace al {
 ///   initial(random, 100) | train.epochs(40).lr(3e-4) | cycle(6, query(entropy, 100))
 ///   train(al::optimizer::sgd).lr(0.05).momentum(0.9)
 ///
-/// Without any `train` stage the defaults of `al::train_recipe` apply.
+/// Without any `train` stage the defaults of `al::train_recipe` apply. Each
+/// option may be given once (AL013) and must be in range (AL014); in a
+/// constexpr pipeline both are compile errors.
 struct train_stage : stage_base {
   train_recipe recipe;
 
+  static constexpr stage_kind kind = stage_kind::train;
   static constexpr needs_set needs{};
   void lower_into(detail::plan_builder& b) const { b.set_recipe(recipe); }
 
   /// `train()` and `train(optimizer)`: the stage itself, or with another optimiser.
   constexpr train_stage operator()() const { return *this; }
-  constexpr train_stage operator()(al::optimizer o) const { return with(&train_recipe::optimizer, o); }
+  constexpr train_stage operator()(al::optimizer o) const {
+    auto copy = mark(option::optimizer, "optimizer");
+    copy.recipe.optimizer = o;
+    return copy;
+  }
 
-  constexpr train_stage epochs(std::int64_t n) const { return with(&train_recipe::epochs, n); }
-  constexpr train_stage min_steps(std::int64_t n) const { return with(&train_recipe::min_steps, n); }
-  constexpr train_stage batch_size(std::int64_t n) const { return with(&train_recipe::batch_size, n); }
-  constexpr train_stage lr(double x) const { return with(&train_recipe::learning_rate, x); }
-  constexpr train_stage weight_decay(double x) const { return with(&train_recipe::weight_decay, x); }
-  constexpr train_stage momentum(double x) const { return with(&train_recipe::momentum, x); }
-  constexpr train_stage warm_start(bool on = true) const { return with(&train_recipe::warm_start, on); }
+  constexpr train_stage epochs(std::int64_t n) const {
+    if (n < 1) errors::AL014_option_out_of_range("epochs", "at least 1");
+    return with(option::epochs, "epochs", &train_recipe::epochs, n);
+  }
+  constexpr train_stage min_steps(std::int64_t n) const {
+    if (n < 0) errors::AL014_option_out_of_range("min_steps", "0 or more");
+    return with(option::min_steps, "min_steps", &train_recipe::min_steps, n);
+  }
+  constexpr train_stage batch_size(std::int64_t n) const {
+    if (n < 1) errors::AL014_option_out_of_range("batch_size", "at least 1");
+    return with(option::batch_size, "batch_size", &train_recipe::batch_size, n);
+  }
+  constexpr train_stage lr(double x) const {
+    if (!(x > 0)) errors::AL014_option_out_of_range("lr", "positive");
+    return with(option::lr, "lr", &train_recipe::learning_rate, x);
+  }
+  constexpr train_stage weight_decay(double x) const {
+    if (!(x >= 0)) errors::AL014_option_out_of_range("weight_decay", "0 or more");
+    return with(option::weight_decay, "weight_decay", &train_recipe::weight_decay, x);
+  }
+  constexpr train_stage momentum(double x) const {
+    if (!(x >= 0 && x < 1)) errors::AL014_option_out_of_range("momentum", "in [0, 1)");
+    return with(option::momentum, "momentum", &train_recipe::momentum, x);
+  }
+  constexpr train_stage warm_start(bool on = true) const {
+    return with(option::warm_start, "warm_start", &train_recipe::warm_start, on);
+  }
+
+  /// The text DSL spelling: only the options that were written.
+  std::string to_text() const {
+    std::string out = "train";
+    if (given(option::optimizer)) out += fmt::format("({})", to_string(recipe.optimizer));
+    if (given(option::epochs)) out += fmt::format(".epochs({})", recipe.epochs);
+    if (given(option::min_steps)) out += fmt::format(".min_steps({})", recipe.min_steps);
+    if (given(option::batch_size)) out += fmt::format(".batch_size({})", recipe.batch_size);
+    if (given(option::lr)) out += fmt::format(".lr({})", recipe.learning_rate);
+    if (given(option::weight_decay)) out += fmt::format(".weight_decay({})", recipe.weight_decay);
+    if (given(option::momentum)) out += fmt::format(".momentum({})", recipe.momentum);
+    if (given(option::warm_start)) out += recipe.warm_start ? ".warm_start()" : ".warm_start(false)";
+    return out;
+  }
 
  private:
-  template <class Field, class Value>
-  constexpr train_stage with(Field train_recipe::*field, Value value) const {
+  enum class option : std::uint32_t {
+    optimizer = 1u << 0, epochs = 1u << 1, min_steps = 1u << 2, batch_size = 1u << 3,
+    lr = 1u << 4, weight_decay = 1u << 5, momentum = 1u << 6, warm_start = 1u << 7,
+  };
+  std::uint32_t given_ = 0;  // options written so far
+
+  constexpr bool given(option o) const { return (given_ & static_cast<std::uint32_t>(o)) != 0; }
+
+  constexpr train_stage mark(option o, std::string_view name) const {
+    if (given(o)) errors::AL013_option_given_twice(name);
     train_stage copy = *this;
+    copy.given_ |= static_cast<std::uint32_t>(o);
+    return copy;
+  }
+
+  template <class Field, class Value>
+  constexpr train_stage with(option o, std::string_view name, Field train_recipe::*field,
+                             Value value) const {
+    train_stage copy = mark(o, name);
     copy.recipe.*field = static_cast<Field>(value);
     return copy;
   }

@@ -45,4 +45,14 @@ selector_spec to_spec(const S& word) {
   }
 }
 
+/// A strategy's spelling in the text DSL.
+template <selector S>
+std::string to_text(const S& word) {
+  if constexpr (requires { word.to_text(); }) {
+    return word.to_text();  // combinators spell their nested words
+  } else {
+    return std::string(S::name);
+  }
+}
+
 }  // namespace al

@@ -1,0 +1,128 @@
+#pragma once
+// Every mistake alpipe names, numbered as in docs/errors.md.
+//
+// One rule set serves both front ends. A rule is a constexpr check; when it
+// fails it calls the reporter of its error, a function that is deliberately
+// *not* constexpr and throws `al::plan_error`:
+//   * in a constant expression (`constexpr auto p = cycle(0, ...)`) the call
+//     cannot be evaluated, so the compiler stops and names the reporter —
+//     `call to non-'constexpr' function 'al::errors::AL006_cycle_count_not_positive(...)'`;
+//   * at run time (a non-constexpr pipeline, `al::parse`) it throws with the
+//     full message, which the parser prefixes with a caret under the mistake.
+// Type-level mistakes (a cycle body without a query) are static_asserts whose
+// messages start with the same codes.
+
+#include <al/plan_error.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <string_view>
+
+namespace al::errors {
+
+[[noreturn]] inline void fail(std::string_view code, std::string_view message) {
+  throw plan_error(fmt::format("{}: {}", code, message));
+}
+
+// Counts -----------------------------------------------------------------
+
+[[noreturn]] inline void AL004_initial_size_not_positive(std::string_view selector,
+                                                         std::int64_t count) {
+  fail("AL004", fmt::format("initial({}, {}) labels no sample; give a positive size, "
+                            "e.g. initial({}, 100)",
+                            selector, count, selector));
+}
+
+[[noreturn]] inline void AL005_query_size_not_positive(std::string_view selector,
+                                                       std::int64_t count) {
+  fail("AL005", fmt::format("query({}, {}) asks for no sample; give a positive size, "
+                            "e.g. query({}, 100)",
+                            selector, count, selector));
+}
+
+[[noreturn]] inline void AL006_cycle_count_not_positive(std::int64_t count) {
+  fail("AL006", fmt::format("cycle({}, ...) repeats nothing; give a positive number of "
+                            "cycles, e.g. cycle(6, query(entropy, 100))",
+                            count));
+}
+
+// Stage order ----------------------------------------------------------------
+
+[[noreturn]] inline void AL007_two_initial_stages() {
+  fail("AL007", "the pipeline has two initial(...) stages; keep one: the initial set is "
+                "labelled once, before the first cycle");
+}
+
+[[noreturn]] inline void AL008_initial_after_query() {
+  fail("AL008", "initial(...) comes after a query; move it to the front: "
+                "initial(random, 100) | cycle(6, query(entropy, 100))");
+}
+
+[[noreturn]] inline void AL009_query_before_initial(std::string_view selector, std::int64_t count) {
+  fail("AL009", fmt::format("query({}, {}) comes before any labelled data; start the pipeline "
+                            "with an initial set: initial(random, 100) | ...",
+                            selector, count));
+}
+
+[[noreturn]] inline void AL010_no_initial_stage() {
+  fail("AL010", "the pipeline has no initial(...) stage; every run starts from a labelled "
+                "set: initial(random, 100) | cycle(6, query(entropy, 100))");
+}
+
+// Cycle bodies (also static_asserts in the typed DSL) ------------------------
+
+[[noreturn]] inline void AL011_stage_not_allowed_in_cycle(std::string_view stage) {
+  fail("AL011", fmt::format("{} cannot go inside cycle(n, body): the body may hold only "
+                            "query(...) and train stages, e.g. cycle(6, query(entropy, 100) | "
+                            "train.epochs(40)); put {} before the cycle",
+                            stage, stage));
+}
+
+[[noreturn]] inline void AL012_cycle_body_query_count(std::int64_t queries) {
+  fail("AL012", fmt::format("cycle(n, body): the body needs exactly one query(...), found {}; "
+                            "e.g. cycle(6, query(entropy, 100))",
+                            queries));
+}
+
+// Options --------------------------------------------------------------------
+
+[[noreturn]] inline void AL013_option_given_twice(std::string_view option) {
+  fail("AL013", fmt::format("train option .{}(...) is given twice; keep one", option));
+}
+
+[[noreturn]] inline void AL014_option_out_of_range(std::string_view option,
+                                                   std::string_view requirement) {
+  fail("AL014", fmt::format("train option .{}(...) must be {}", option, requirement));
+}
+
+// Words in the wrong place ------------------------------------------------------
+// AL015 (a strategy where a stage is expected) and AL016 (a stage where a
+// strategy is expected) are static_asserts in the typed DSL (pipeline.hpp,
+// stage/*.hpp) and parse errors in the text DSL.
+
+[[noreturn]] inline void AL015_strategy_as_stage(std::string_view word) {
+  fail("AL015", fmt::format("{} is a strategy, not a stage; wrap it in a stage: query({}, 100) "
+                            "or initial({}, 100)",
+                            word, word, word));
+}
+
+[[noreturn]] inline void AL016_stage_as_strategy(std::string_view stage) {
+  fail("AL016", fmt::format("{}(...) is a stage, not a strategy; query(...) and initial(...) "
+                            "take a strategy word such as entropy",
+                            stage));
+}
+
+// Text front end ---------------------------------------------------------------
+// AL001 unknown word, AL002 syntax, AL003 bad number: see al/parse.hpp.
+
+// Runs -------------------------------------------------------------------------
+
+[[noreturn]] inline void AL017_budget_exceeds_pool(std::int64_t budget, std::int64_t pool) {
+  fail("AL017", fmt::format("the plan labels {} samples in all but the pool holds {}; make the "
+                            "initial set or the queries smaller, fewer cycles, or the pool "
+                            "larger (config.data.pool_size)",
+                            budget, pool));
+}
+
+}  // namespace al::errors

@@ -1,0 +1,327 @@
+#pragma once
+// al::parse — the text front end. Reads exactly what `al::to_string(p)`
+// prints and lowers it with the same plan builder and the same rules as the
+// typed DSL, so both give identical plans:
+//
+//   auto plan = al::parse("initial(random, 100) | cycle(6, query(entropy, 100))");
+//
+// Grammar:
+//   pipeline := stage ('|' stage)*
+//   stage    := 'initial' '(' word ',' count ')'
+//             | 'query'   '(' word ',' count ')'
+//             | 'cycle'   '(' count ',' pipeline ')'
+//             | 'train' ['(' [optimizer] ')'] ('.' option '(' [value] ')')*
+// Errors point at the mistake with a caret and suggest the nearest known
+// word: AL001 unknown word, AL002 syntax, AL003 bad number, and every rule
+// the typed DSL checks (see docs/errors.md).
+
+#include <al/detail/nearest_word.hpp>
+#include <al/detail/plan_builder.hpp>
+#include <al/errors.hpp>
+#include <al/plan.hpp>
+#include <al/stage/train.hpp>
+#include <al/words.hpp>
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace al {
+
+/// A text pipeline that cannot be read; `position` is the offset of the
+/// mistake and `what()` shows it with a caret.
+struct parse_error : plan_error {
+  parse_error(const std::string& message, std::size_t at) : plan_error(message), position(at) {}
+  std::size_t position;
+};
+
+namespace detail {
+
+/// One stage as read from text, before lowering.
+struct text_stage {
+  stage_kind kind = stage_kind::train;
+  std::size_t position = 0;
+  const word_info* word = nullptr;  // initial, query
+  std::int64_t count = 0;           // initial, query: samples; cycle: repetitions
+  train_stage train;                // train
+  std::vector<text_stage> body;     // cycle
+};
+
+class text_parser {
+ public:
+  explicit text_parser(std::string_view text) : text_(text) {}
+
+  plan parse() {
+    const auto stages = parse_pipeline();
+    skip_space();
+    if (at_ < text_.size()) {
+      fail("AL002", fmt::format("unexpected '{}' after the pipeline; stages are joined with |",
+                                text_[at_]), at_);
+    }
+    plan_builder builder;
+    lower(stages, builder);
+    try {
+      return builder.finish();
+    } catch (const plan_error& e) {
+      throw parse_error(with_caret(e.what(), 0), 0);
+    }
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t at_ = 0;
+
+  [[noreturn]] void fail(std::string_view code, const std::string& message, std::size_t at) const {
+    throw parse_error(with_caret(fmt::format("{}: {}", code, message), at), at);
+  }
+
+  std::string with_caret(std::string_view message, std::size_t at) const {
+    return fmt::format("{}\n  {}\n  {}^", message, text_, std::string(at, ' '));
+  }
+
+  void skip_space() {
+    while (at_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[at_]))) ++at_;
+  }
+
+  bool accept(char c) {
+    skip_space();
+    if (at_ < text_.size() && text_[at_] == c) {
+      ++at_;
+      return true;
+    }
+    return false;
+  }
+
+  void expect(char c, std::string_view context) {
+    if (accept(c)) return;
+    const std::string found = at_ < text_.size() ? fmt::format("'{}'", text_[at_]) : "the end";
+    fail("AL002", fmt::format("expected '{}' {}, found {}", c, context, found), at_);
+  }
+
+  /// An identifier; empty when there is none here.
+  std::string_view identifier() {
+    skip_space();
+    const auto start = at_;
+    while (at_ < text_.size() &&
+           (std::isalnum(static_cast<unsigned char>(text_[at_])) || text_[at_] == '_')) {
+      ++at_;
+    }
+    return text_.substr(start, at_ - start);
+  }
+
+  /// The raw text of a number (or of whatever stands where one should).
+  std::pair<std::string_view, std::size_t> number_text() {
+    skip_space();
+    const auto start = at_;
+    while (at_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[at_])) ||
+                                  text_[at_] == '.' || text_[at_] == '-' || text_[at_] == '+' ||
+                                  text_[at_] == '_')) {
+      ++at_;
+    }
+    return {text_.substr(start, at_ - start), start};
+  }
+
+  std::int64_t whole_number(std::string_view what) {
+    const auto [digits, start] = number_text();
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+      fail("AL003", fmt::format("{} must be a whole number, found '{}'", what, digits), start);
+    }
+    return value;
+  }
+
+  double real_number(std::string_view what) {
+    const auto [digits, start] = number_text();
+    double value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+      fail("AL003", fmt::format("{} must be a number, found '{}'", what, digits), start);
+    }
+    return value;
+  }
+
+  static std::string suggestion(std::string_view word, const std::vector<std::string>& known) {
+    if (const auto near = nearest_word(word, known)) return fmt::format("; did you mean {}?", *near);
+    return fmt::format("; known words: {}", fmt::join(known, ", "));
+  }
+
+  std::vector<text_stage> parse_pipeline() {
+    std::vector<text_stage> stages;
+    do {
+      stages.push_back(parse_stage());
+    } while (accept('|'));
+    return stages;
+  }
+
+  text_stage parse_stage() {
+    skip_space();
+    text_stage stage;
+    stage.position = at_;
+    const auto word = identifier();
+    if (word.empty()) {
+      const std::string found = at_ < text_.size() ? fmt::format("'{}'", text_[at_]) : "the end";
+      fail("AL002", fmt::format("expected a stage (initial, train, query, cycle), found {}", found),
+           at_);
+    }
+    if (word == "initial" || word == "query") {
+      stage.kind = word == "initial" ? stage_kind::initial : stage_kind::query;
+      expect('(', fmt::format("after {}", word));
+      stage.word = strategy_word();
+      expect(',', "after the strategy");
+      stage.count = whole_number("the number of samples");
+      expect(')', fmt::format("to close {}(...)", word));
+    } else if (word == "cycle") {
+      stage.kind = stage_kind::cycle;
+      expect('(', "after cycle");
+      stage.count = whole_number("the number of cycles");
+      expect(',', "after the number of cycles");
+      stage.body = parse_pipeline();
+      check_cycle_body(stage.body);
+      expect(')', "to close cycle(...)");
+    } else if (word == "train") {
+      stage.kind = stage_kind::train;
+      stage.train = parse_train();
+    } else if (find_word(word)) {
+      fail("AL015", fmt::format("{} is a strategy, not a stage; wrap it in a stage: query({}, 100) "
+                                "or initial({}, 100)", word, word, word),
+           stage.position);
+    } else {
+      fail("AL001", fmt::format("unknown stage '{}'{}", word, suggestion(word, stage_words())),
+           stage.position);
+    }
+    return stage;
+  }
+
+  const word_info* strategy_word() {
+    skip_space();
+    const auto start = at_;
+    const auto word = identifier();
+    if (word.empty()) fail("AL002", "expected a strategy word such as entropy", start);
+    if (const auto* info = find_word(word)) return info;
+    for (const auto& stage : stage_words()) {
+      if (word == stage) {
+        fail("AL016", fmt::format("{}(...) is a stage, not a strategy; query(...) and "
+                                  "initial(...) take a strategy word such as entropy", word),
+             start);
+      }
+    }
+    fail("AL001", fmt::format("unknown strategy '{}'{}", word, suggestion(word, strategy_words())),
+         start);
+  }
+
+  void check_cycle_body(const std::vector<text_stage>& body) const {
+    int queries = 0;
+    for (const auto& s : body) {
+      if (s.kind == stage_kind::initial || s.kind == stage_kind::cycle) {
+        const auto name = s.kind == stage_kind::initial ? "initial(...)" : "cycle(...)";
+        try {
+          errors::AL011_stage_not_allowed_in_cycle(name);
+        } catch (const plan_error& e) {
+          throw parse_error(with_caret(e.what(), s.position), s.position);
+        }
+      }
+      queries += s.kind == stage_kind::query ? 1 : 0;
+    }
+    if (queries != 1) {
+      try {
+        errors::AL012_cycle_body_query_count(queries);
+      } catch (const plan_error& e) {
+        throw parse_error(with_caret(e.what(), body.front().position), body.front().position);
+      }
+    }
+  }
+
+  train_stage parse_train() {
+    train_stage stage = al::train;
+    const auto apply = [&](std::size_t position, auto&& setter) {
+      try {
+        stage = setter(stage);
+      } catch (const parse_error&) {
+        throw;
+      } catch (const plan_error& e) {
+        throw parse_error(with_caret(e.what(), position), position);
+      }
+    };
+    skip_space();
+    if (accept('(')) {
+      skip_space();
+      const auto position = at_;
+      const auto name = identifier();
+      if (name == "adam" || name == "sgd") {
+        apply(position, [&](const train_stage& s) {
+          return s(name == "adam" ? optimizer::adam : optimizer::sgd);
+        });
+      } else if (!name.empty()) {
+        fail("AL001", fmt::format("unknown optimizer '{}'; use adam or sgd", name), position);
+      }
+      expect(')', "to close train(...)");
+    }
+    while (accept('.')) {
+      skip_space();
+      const auto position = at_;
+      const auto option = identifier();
+      expect('(', fmt::format("after .{}", option));
+      if (option == "warm_start") {
+        skip_space();
+        bool on = true;
+        const auto value_at = at_;
+        const auto value = identifier();
+        if (value == "false") on = false;
+        else if (!value.empty() && value != "true") {
+          fail("AL003", fmt::format("warm_start takes true or false, found '{}'", value), value_at);
+        }
+        apply(position, [&](const train_stage& s) { return s.warm_start(on); });
+      } else if (option == "epochs" || option == "min_steps" || option == "batch_size") {
+        const auto n = whole_number(option);
+        apply(position, [&](const train_stage& s) {
+          return option == "epochs" ? s.epochs(n) : option == "min_steps" ? s.min_steps(n) : s.batch_size(n);
+        });
+      } else if (option == "lr" || option == "weight_decay" || option == "momentum") {
+        const auto x = real_number(option);
+        apply(position, [&](const train_stage& s) {
+          return option == "lr" ? s.lr(x) : option == "weight_decay" ? s.weight_decay(x) : s.momentum(x);
+        });
+      } else {
+        fail("AL001", fmt::format("unknown train option '{}'{}", option,
+                                  suggestion(option, train_option_words())),
+             position);
+      }
+      expect(')', fmt::format("to close .{}(...)", option));
+    }
+    return stage;
+  }
+
+  void lower(const std::vector<text_stage>& stages, plan_builder& builder) const {
+    for (const auto& s : stages) {
+      try {
+        switch (s.kind) {
+          case stage_kind::initial: builder.add_initial(s.word->spec, s.count); break;
+          case stage_kind::query: builder.add_query(s.word->spec, s.count); break;
+          case stage_kind::train: builder.set_recipe(s.train.recipe); break;
+          case stage_kind::cycle:
+            if (s.count <= 0) errors::AL006_cycle_count_not_positive(s.count);
+            for (std::int64_t i = 0; i < s.count; ++i) lower(s.body, builder);
+            break;
+        }
+      } catch (const parse_error&) {
+        throw;
+      } catch (const plan_error& e) {
+        throw parse_error(with_caret(e.what(), s.position), s.position);
+      }
+    }
+  }
+};
+
+}  // namespace detail
+
+/// Reads a pipeline written in the text DSL and lowers it to a plan.
+inline plan parse(std::string_view text) { return detail::text_parser(text).parse(); }
+
+}  // namespace al

@@ -1,0 +1,134 @@
+// The text front end: it reads what to_string prints, gives the same plan as
+// the typed DSL, and points at mistakes.
+
+#include <al/al.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <tuple>
+
+namespace parse_test {
+
+using namespace al;
+using al::random;
+
+// Every pipeline shape the examples and tests use, and a few more.
+const auto pipelines = std::make_tuple(
+    initial(random, 100) | cycle(6, query(entropy, 100)),
+    initial(random, 100) | train | cycle(6, query(least_confidence, 100)),
+    initial(random, 20) | train.epochs(2).min_steps(20) | cycle(2, query(margin, 20)),
+    initial(random, 40) | train.epochs(20) | cycle(2, query(margin, 40)),
+    initial(random, 20) | train.epochs(30).min_steps(200) | cycle(2, query(entropy, 20)),
+    train(optimizer::sgd).lr(0.05).momentum(0.8).weight_decay(1e-4).warm_start() |
+        initial(random, 10) | query(entropy, 5),
+    initial(least_confidence, 10) | train.batch_size(64).lr(3e-4).warm_start(false) |
+        cycle(3, query(random, 7) | train.epochs(9)) | cycle(2, query(entropy, 3)));
+
+TEST_CASE("parse(to_string(p)) gives the same plan as lower(p)", "[dsl][parse][property]") {
+  std::apply(
+      [](const auto&... p) {
+        (
+            [&] {
+              const auto text = to_string(p);
+              INFO(text);
+              CHECK(parse(text) == lower(p));
+              CHECK(to_string(p) == text);  // printing is stable
+            }(),
+            ...);
+      },
+      pipelines);
+}
+
+TEST_CASE("to_string prints the grammar the parser reads", "[dsl][parse]") {
+  CHECK(to_string(initial(random, 100) | train.epochs(40).lr(0.0003) | cycle(6, query(entropy, 100))) ==
+        "initial(random, 100) | train.epochs(40).lr(0.0003) | cycle(6, query(entropy, 100))");
+  CHECK(to_string(train(optimizer::sgd).warm_start()) == "train(sgd).warm_start()");
+  CHECK(parse("  initial( random ,100 )|cycle(2,query(margin, 5)) ") ==
+        lower(initial(random, 100) | cycle(2, query(margin, 5))));
+}
+
+TEST_CASE("parse errors name the mistake, point at it and suggest the nearest word",
+          "[dsl][parse][errors]") {
+  SECTION("a misspelt strategy") {
+    CHECK_THROWS_WITH(parse("initial(random, 100) | cycle(6, query(entrpy, 100))"),
+                      "AL001: unknown strategy 'entrpy'; did you mean entropy?\n"
+                      "  initial(random, 100) | cycle(6, query(entrpy, 100))\n"
+                      "                                        ^");
+  }
+  SECTION("a misspelt stage and option") {
+    CHECK_THROWS_WITH(parse("iniital(random, 100)"),
+                      Catch::StartsWith("AL001: unknown stage 'iniital'; did you mean initial?"));
+    CHECK_THROWS_WITH(parse("initial(random, 1) | train.epoch(3)"),
+                      Catch::StartsWith("AL001: unknown train option 'epoch'; did you mean epochs?"));
+  }
+  SECTION("a word nobody knows gets the list of words") {
+    CHECK_THROWS_WITH(parse("initial(random, 1) | query(xyzzyq, 3)"),
+                      Catch::Contains("known words: entropy, least_confidence, margin, random"));
+  }
+  SECTION("bad numbers") {
+    CHECK_THROWS_WITH(parse("initial(random, 1o0)"),
+                      Catch::StartsWith("AL003: the number of samples must be a whole number, found '1o0'"));
+    CHECK_THROWS_WITH(parse("initial(random, 10) | train.lr(fast)"),
+                      Catch::StartsWith("AL003: lr must be a number, found 'fast'"));
+    CHECK_THROWS_WITH(parse("initial(random, 10) | query(entropy, 2.5)"), Catch::StartsWith("AL003"));
+  }
+  SECTION("syntax") {
+    CHECK_THROWS_WITH(parse("initial(random, 100) cycle(2, query(entropy, 5))"),
+                      Catch::StartsWith("AL002: unexpected 'c' after the pipeline"));
+    CHECK_THROWS_WITH(parse("initial(random 100)"),
+                      Catch::StartsWith("AL002: expected ',' after the strategy, found '1'"));
+    CHECK_THROWS_WITH(parse(""), Catch::StartsWith("AL002: expected a stage"));
+  }
+  SECTION("the typed DSL's rules, with a caret at the stage") {
+    CHECK_THROWS_WITH(parse("initial(random, 0)"), Catch::StartsWith("AL004: initial(random, 0) labels no sample"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | query(margin, 0)"), Catch::StartsWith("AL005"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | cycle(0, query(margin, 5))"), Catch::StartsWith("AL006"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | initial(random, 5)"),
+                      "AL007: the pipeline has two initial(...) stages; keep one: the initial set "
+                      "is labelled once, before the first cycle\n"
+                      "  initial(random, 5) | initial(random, 5)\n"
+                      "                       ^");
+    CHECK_THROWS_WITH(parse("cycle(2, query(margin, 5))"), Catch::StartsWith("AL009"));
+    CHECK_THROWS_WITH(parse("train.epochs(3)"), Catch::StartsWith("AL010"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | cycle(2, query(margin, 5) | initial(random, 5))"),
+                      Catch::StartsWith("AL011: initial(...) cannot go inside cycle(n, body)"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | cycle(2, train.epochs(3))"),
+                      Catch::StartsWith("AL012: cycle(n, body): the body needs exactly one query(...), found 0"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | train.epochs(3).epochs(4)"), Catch::StartsWith("AL013"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | train.momentum(1.5)"),
+                      Catch::StartsWith("AL014: train option .momentum(...) must be in [0, 1)"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | cycle(2, entropy)"),
+                      Catch::StartsWith("AL015: entropy is a strategy, not a stage"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | query(cycle(1, query(entropy, 1)), 3)"),
+                      Catch::StartsWith("AL016: cycle(...) is a stage, not a strategy"));
+  }
+  SECTION("parse errors are plan errors and carry the position") {
+    try {
+      parse("initial(random, 5) | query(entrpy, 3)");
+      FAIL("no error");
+    } catch (const parse_error& e) {
+      CHECK(e.position == 27);
+    }
+  }
+}
+
+namespace {
+struct every_other_t {
+  static constexpr std::string_view name = "every_other_test_word";
+  static constexpr needs_set needs{};
+  static constexpr selector_kind kind = selector_kind::scorer;
+  static constexpr std::string_view description = "a made-up word for the parser test";
+};
+inline constexpr every_other_t every_other{};
+}  // namespace
+
+TEST_CASE("a user's word parses once registered, like a built-in", "[dsl][parse][words]") {
+  const auto text = to_string(initial(random, 10) | cycle(2, query(every_other, 5)));
+  CHECK(text == "initial(random, 10) | cycle(2, query(every_other_test_word, 5))");
+  CHECK_THROWS_WITH(parse(text), Catch::StartsWith("AL001: unknown strategy 'every_other_test_word'"));
+  register_word(every_other);
+  CHECK(parse(text) == lower(initial(random, 10) | cycle(2, query(every_other, 5))));
+  CHECK_THAT(explain(parse(text)), Catch::Contains("a made-up word for the parser test"));
+}
+
+}  // namespace parse_test
