@@ -7,6 +7,7 @@
 #include <al/engine/pool.hpp>
 #include <al/engine/selection.hpp>
 #include <al/engine/training.hpp>
+#include <al/errors.hpp>
 #include <al/explain.hpp>
 #include <al/run.hpp>
 #include <al/seed.hpp>
@@ -87,6 +88,10 @@ class plan_runner {
     engine::set_torch_threads(c.threads);
     device_ = engine::resolve_device(c.device);
     data_ = engine::load_dataset(c.data);
+    // Fail before any training, not cycles later at the query that runs dry.
+    if (p.label_budget() > data_.train.size()) {
+      errors::AL017_budget_exceeds_pool(p.label_budget(), data_.train.size());
+    }
     const auto& images = data_.train.images;
     shape_ = {images.size(1), images.size(2), images.size(3), data_.num_classes()};
     model_ = build_model(c, shape_);

@@ -1,0 +1,160 @@
+// The `alpipe` command: the text DSL on the same engine as the C++ one.
+//
+//   alpipe explain "initial(random, 100) | cycle(6, query(entropy, 100))"
+//   alpipe run "initial(random, 100) | cycle(6, query(entropy, 100))" --pool 20000 --seeds 0,1,2
+//
+// Exit status: 0 done, 2 a mistake in the command line or the pipeline,
+// 1 a run that failed (missing data, diverged training, ...).
+
+#include <al/al.hpp>
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+constexpr int usage_error = 2;
+
+struct usage_problem {
+  std::string message;
+};
+
+std::string help_text() {
+  std::string strategies;
+  for (const auto& name : al::strategy_words()) {
+    const auto* word = al::find_word(name);
+    strategies += fmt::format("    {:<18} {}\n", name, word->spec.description);
+  }
+  return fmt::format(
+      "alpipe {} — compose and run deep active learning pipelines\n"
+      "\n"
+      "usage:\n"
+      "  alpipe explain \"<pipeline>\"      print the expanded plan\n"
+      "  alpipe run \"<pipeline>\" [options] run it (one results folder per seed)\n"
+      "  alpipe words                     list the words of the pipeline language\n"
+      "  alpipe --help\n"
+      "\n"
+      "run options:\n"
+      "  --data NAME        fashion-mnist (default), mnist, cifar10, blobs\n"
+      "  --data-folder DIR  where the data files are (default: $ALPIPE_DATA, then the\n"
+      "                     Debian package's folder)\n"
+      "  --pool N           pool size drawn from the training split (default: all)\n"
+      "  --test N           test images used to evaluate (default: all)\n"
+      "  --seeds LIST       comma-separated seeds, e.g. 0,1,2 (default: 0)\n"
+      "  --device NAME      auto (default), cpu, cuda\n"
+      "  --threads N        Torch threads (default: all cores)\n"
+      "  --out DIR          parent folder of the results (default: results)\n"
+      "  --quiet            no line per cycle\n"
+      "\n"
+      "pipeline language (the same words as the C++ DSL):\n"
+      "  stages\n"
+      "    initial(s, n)      label n samples chosen by strategy s to start\n"
+      "    query(s, n)        score the pool, label the n best by s, retrain\n"
+      "    cycle(n, body)     repeat body (one query, optionally a train) n times\n"
+      "    train[(adam|sgd)][.option(value)...]\n"
+      "                       the training recipe from here on; options: {}\n"
+      "  strategies\n"
+      "{}"
+      "\n"
+      "example:\n"
+      "  alpipe explain \"initial(random, 100) | cycle(6, query(entropy, 100))\"\n",
+      al::version_string, fmt::join(al::train_option_words(), ", "), strategies);
+}
+
+template <class Number>
+Number parse_number(std::string_view option, std::string_view text) {
+  Number value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    throw usage_problem{fmt::format("{} takes a whole number, got '{}'", option, text)};
+  }
+  return value;
+}
+
+std::vector<std::uint64_t> parse_seeds(std::string_view text) {
+  std::vector<std::uint64_t> seeds;
+  while (true) {
+    const auto comma = text.find(',');
+    seeds.push_back(parse_number<std::uint64_t>("--seeds", text.substr(0, comma)));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return seeds;
+}
+
+int run_command(const al::plan& plan, const std::vector<std::string_view>& options) {
+  al::config config;
+  std::vector<std::uint64_t> seeds{0};
+  for (std::size_t i = 0; i < options.size(); ++i) {
+    const auto option = options[i];
+    if (option == "--quiet") {
+      config.verbose = false;
+      continue;
+    }
+    if (i + 1 >= options.size()) throw usage_problem{fmt::format("{} needs a value", option)};
+    const auto value = options[++i];
+    if (option == "--data") config.data.name = value;
+    else if (option == "--data-folder") config.data.folder = value;
+    else if (option == "--pool") config.data.pool_size = parse_number<std::int64_t>(option, value);
+    else if (option == "--test") config.data.test_size = parse_number<std::int64_t>(option, value);
+    else if (option == "--seeds") seeds = parse_seeds(value);
+    else if (option == "--device") config.device = value;
+    else if (option == "--threads") config.threads = parse_number<int>(option, value);
+    else if (option == "--out") config.results_dir = value;
+    else throw usage_problem{fmt::format("unknown option '{}'; see alpipe --help", option)};
+  }
+  for (const auto seed : seeds) {
+    config.seed = seed;
+    const auto report = al::run_plan(plan, config);
+    fmt::print("seed {}: ", seed);
+    for (const auto& cycle : report.cycles) {
+      fmt::print("{}{} labels {:.2f}%", cycle.cycle == 0 ? "" : ", ", cycle.labelled,
+                 100 * cycle.accuracy);
+    }
+    fmt::print("\nresults: {}\n", report.folder.string());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      fmt::print("{}", help_text());
+      return args.empty() ? usage_error : 0;
+    }
+    if (args[0] == "words") {
+      fmt::print("stages: {}\nstrategies: {}\ntrain options: {}\n", fmt::join(al::stage_words(), " "),
+                 fmt::join(al::strategy_words(), " "), fmt::join(al::train_option_words(), " "));
+      return 0;
+    }
+    if (args[0] != "explain" && args[0] != "run") {
+      throw usage_problem{fmt::format("unknown command '{}'; use explain, run, words or --help", args[0])};
+    }
+    if (args.size() < 2) throw usage_problem{fmt::format("{} needs a pipeline in quotes", args[0])};
+    const auto plan = al::parse(args[1]);
+    if (args[0] == "explain") {
+      if (args.size() > 2) throw usage_problem{"explain takes only the pipeline"};
+      fmt::print("{}", al::explain(plan));
+      return 0;
+    }
+    return run_command(plan, {args.begin() + 2, args.end()});
+  } catch (const usage_problem& problem) {
+    fmt::print(stderr, "alpipe: {}\n", problem.message);
+    return usage_error;
+  } catch (const al::plan_error& error) {  // parse errors included
+    fmt::print(stderr, "alpipe: {}\n", error.what());
+    return usage_error;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "alpipe: {}\n", error.what());
+    return 1;
+  }
+}
