@@ -19,6 +19,7 @@
 #include <al/detail/plan_builder.hpp>
 #include <al/errors.hpp>
 #include <al/plan.hpp>
+#include <al/rules.hpp>
 #include <al/stage/train.hpp>
 #include <al/words.hpp>
 
@@ -64,6 +65,7 @@ class text_parser {
       fail("AL002", fmt::format("unexpected '{}' after the pipeline; stages are joined with |",
                                 text_[at_]), at_);
     }
+    check_order(stages);
     plan_builder builder;
     lower(stages, builder);
     try {
@@ -214,6 +216,21 @@ class text_parser {
     }
     fail("AL001", fmt::format("unknown strategy '{}'{}", word, suggestion(word, strategy_words())),
          start);
+  }
+
+  /// The typed DSL's compile-time order rule, on the stages read.
+  void check_order(const std::vector<text_stage>& stages) const {
+    std::vector<stage_kind> kinds;
+    for (const auto& s : stages) kinds.push_back(s.kind);
+    const auto check = check_stage_order(kinds);
+    if (check.violation == order_violation::none) return;
+    const auto at = stages[check.stage].position;
+    try {
+      if (check.violation == order_violation::two_initial_stages) errors::AL007_two_initial_stages();
+      errors::AL008_initial_after_query();
+    } catch (const plan_error& e) {
+      throw parse_error(with_caret(e.what(), at), at);
+    }
   }
 
   void check_cycle_body(const std::vector<text_stage>& body) const {

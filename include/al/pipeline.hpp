@@ -8,12 +8,14 @@
 
 #include <al/detail/plan_builder.hpp>
 #include <al/requirements.hpp>
+#include <al/rules.hpp>
 #include <al/strategy/selector.hpp>
 
 #include <boost/hana/concat.hpp>
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/tuple.hpp>
 
+#include <array>
 #include <concepts>
 #include <string>
 #include <type_traits>
@@ -21,9 +23,6 @@
 namespace al {
 
 struct pipe_base;
-
-/// What a stage does, for the order rules checked at compile time.
-enum class stage_kind { initial, train, query, cycle };
 
 /// Base of every stage type (initial, train, query, cycle).
 struct stage_base;
@@ -57,18 +56,11 @@ namespace detail {
 template <stage... S>
 constexpr pipeline<S...> make_pipeline(boost::hana::tuple<S...> stages);
 
-/// Stage-order facts of a sequence of stage types.
+/// The stage-order rule (al/rules.hpp) applied to a sequence of stage types.
 template <stage... S>
 struct stage_order {
-  static constexpr int initials = (0 + ... + int(S::kind == stage_kind::initial));
-  /// True when an initial stage follows a query or a cycle.
-  static constexpr bool initial_after_query = [] {
-    bool queried = false, late = false;
-    ((late = late || (queried && S::kind == stage_kind::initial),
-      queried = queried || S::kind == stage_kind::query || S::kind == stage_kind::cycle),
-     ...);
-    return late;
-  }();
+  static constexpr stage_kind kinds[] = {S::kind...};
+  static constexpr order_check check = check_stage_order(kinds);
 };
 
 template <class T>
@@ -87,10 +79,10 @@ struct pipe_base {
     auto joined = detail::make_pipeline(boost::hana::concat(detail::as_pipeline(left).stages,
                                                             detail::as_pipeline(right).stages));
     using order = typename decltype(joined)::order;
-    static_assert(order::initials <= 1,
+    static_assert(order::check.violation != order_violation::two_initial_stages,
                   "AL007: the pipeline has two initial(...) stages; keep one: the initial set "
                   "is labelled once, before the first cycle");
-    static_assert(!order::initial_after_query,
+    static_assert(order::check.violation != order_violation::initial_after_query,
                   "AL008: initial(...) comes after a query; move it to the front: "
                   "initial(random, 100) | cycle(6, query(entropy, 100))");
     return joined;

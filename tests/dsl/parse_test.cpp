@@ -88,6 +88,9 @@ TEST_CASE("parse errors name the mistake, point at it and suggest the nearest wo
                       "is labelled once, before the first cycle\n"
                       "  initial(random, 5) | initial(random, 5)\n"
                       "                       ^");
+    CHECK_THROWS_WITH(parse("initial(random, 5) | cycle(2, query(margin, 5)) | initial(random, 5)"),
+                      Catch::StartsWith("AL008: initial(...) comes after a query"));
+    CHECK_THROWS_WITH(parse("cycle(2, query(margin, 5)) | initial(random, 5)"), Catch::StartsWith("AL008"));
     CHECK_THROWS_WITH(parse("cycle(2, query(margin, 5))"), Catch::StartsWith("AL009"));
     CHECK_THROWS_WITH(parse("train.epochs(3)"), Catch::StartsWith("AL010"));
     CHECK_THROWS_WITH(parse("initial(random, 5) | cycle(2, query(margin, 5) | initial(random, 5))"),

@@ -2,10 +2,12 @@
 //
 //   engine_bench train   — engine trainer vs a hand-written training loop
 //   engine_bench score   — scoring pass over the pool vs raw forward passes
+//   engine_bench dsl     — a typed pipeline vs the same pipeline parsed from text
 //
 // Data: Fashion-MNIST's training images (in memory), or random images of
 // the same shape with --synthetic. Figures go to docs/benchmarks.md.
 
+#include <al/al.hpp>
 #include <al/engine/dataset.hpp>
 #include <al/engine/model.hpp>
 #include <al/engine/training.hpp>
@@ -122,11 +124,43 @@ void bench_score(const labelled_images& data, std::int64_t batch, int repeats) {
   fmt::print("  pass / raw time      : {:.3f}\n", pass_best / raw_best);
 }
 
+/// Composition must cost nothing at run time: the typed pipeline and its
+/// text form lower to the same plan, so runs are identical and equally fast.
+void bench_dsl(int repeats) {
+  using namespace al;
+  using al::random;
+  const auto typed = initial(random, 100) | train.epochs(10) | cycle(3, query(entropy, 100));
+  const auto text = to_string(typed);
+  config c;
+  c.data.pool_size = 5000;
+  c.data.test_size = 2000;
+  c.results_dir = std::filesystem::temp_directory_path() / "alpipe-bench-dsl";
+  c.verbose = false;
+  double typed_best = 1e30, text_best = 1e30;
+  bool identical = true;
+  for (int r = 0; r < repeats; ++r) {
+    auto start = clock_type::now();
+    const auto a = run(typed, c);
+    typed_best = std::min(typed_best, seconds_since(start));
+    start = clock_type::now();
+    const auto b = run_plan(parse(text), c);
+    text_best = std::min(text_best, seconds_since(start));
+    for (std::size_t i = 0; i < a.cycles.size(); ++i) {
+      identical = identical && a.cycles[i].queried == b.cycles[i].queried &&
+                  a.cycles[i].accuracy == b.cycles[i].accuracy;
+    }
+  }
+  fmt::print("dsl    {} on a 5000-image pool, best of {}\n", text, repeats);
+  fmt::print("  typed pipeline : {:.2f} s\n", typed_best);
+  fmt::print("  parsed text    : {:.2f} s\n", text_best);
+  fmt::print("  identical labelled indices and accuracies: {}\n", identical ? "yes" : "NO");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fmt::print(stderr, "usage: {} train|score [--synthetic] [--threads N] [--batch N (score)]\n", argv[0]);
+    fmt::print(stderr, "usage: {} train|score|dsl [--synthetic] [--threads N] [--batch N (score)]\n", argv[0]);
     return 2;
   }
   const std::string_view what = argv[1];
@@ -141,11 +175,15 @@ int main(int argc, char** argv) {
   }
   set_torch_threads(threads);
   fmt::print("torch threads: {}\n", torch::get_num_threads());
+  if (what == "dsl") {
+    bench_dsl(3);
+    return 0;
+  }
   const auto data = load_images(synthetic);
   if (what == "train") bench_train(data, 2000, 5, 4);
   else if (what == "score") bench_score(data, batch, 3);
   else {
-    fmt::print(stderr, "unknown benchmark \"{}\"; use train or score\n", what);
+    fmt::print(stderr, "unknown benchmark \"{}\"; use train, score or dsl\n", what);
     return 2;
   }
 }

@@ -17,8 +17,8 @@ class plan_builder {
   void set_recipe(const train_recipe& recipe) { recipe_ = recipe; }
 
   void add_initial(selector_spec selector, std::int64_t count) {
-    if (has_initial_) errors::AL007_two_initial_stages();
     if (cycle_ > 0) errors::AL008_initial_after_query();
+    if (has_initial_) errors::AL007_two_initial_stages();
     if (count <= 0) errors::AL004_initial_size_not_positive(selector.name, count);
     has_initial_ = true;
     plan_.steps.emplace_back(label_initial_step{std::move(selector), count});
