@@ -139,12 +139,27 @@ void bench_dsl(int repeats) {
   double typed_best = 1e30, text_best = 1e30;
   bool identical = true;
   for (int r = 0; r < repeats; ++r) {
-    auto start = clock_type::now();
-    const auto a = run(typed, c);
-    typed_best = std::min(typed_best, seconds_since(start));
-    start = clock_type::now();
-    const auto b = run_plan(parse(text), c);
-    text_best = std::min(text_best, seconds_since(start));
+    run_report a, b;
+    auto time_typed = [&] {
+      const auto start = clock_type::now();
+      a = run(typed, c);
+      typed_best = std::min(typed_best, seconds_since(start));
+      fmt::print("  typed {:.2f}\n", seconds_since(start));
+    };
+    auto time_text = [&] {
+      const auto start = clock_type::now();
+      b = run_plan(parse(text), c);
+      text_best = std::min(text_best, seconds_since(start));
+      fmt::print("  text  {:.2f}\n", seconds_since(start));
+    };
+    // Alternate which goes first so warm-up favours neither.
+    if (r % 2 == 0) {
+      time_typed();
+      time_text();
+    } else {
+      time_text();
+      time_typed();
+    }
     for (std::size_t i = 0; i < a.cycles.size(); ++i) {
       identical = identical && a.cycles[i].queried == b.cycles[i].queried &&
                   a.cycles[i].accuracy == b.cycles[i].accuracy;
@@ -176,7 +191,7 @@ int main(int argc, char** argv) {
   set_torch_threads(threads);
   fmt::print("torch threads: {}\n", torch::get_num_threads());
   if (what == "dsl") {
-    bench_dsl(3);
+    bench_dsl(4);
     return 0;
   }
   const auto data = load_images(synthetic);
