@@ -16,9 +16,14 @@
 #include <al/stage/initial.hpp>
 #include <al/stage/query.hpp>
 #include <al/stage/train.hpp>
+#include <al/strategy/badge.hpp>
+#include <al/strategy/bald.hpp>
+#include <al/strategy/coreset.hpp>
 #include <al/strategy/entropy.hpp>
 #include <al/strategy/least_confidence.hpp>
 #include <al/strategy/margin.hpp>
+#include <al/strategy/mix.hpp>
+#include <al/strategy/prefilter.hpp>
 #include <al/strategy/random.hpp>
 #include <al/strategy/selector.hpp>
 #include <al/version.hpp>

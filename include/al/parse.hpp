@@ -21,6 +21,8 @@
 #include <al/plan.hpp>
 #include <al/rules.hpp>
 #include <al/stage/train.hpp>
+#include <al/strategy/mix.hpp>
+#include <al/strategy/prefilter.hpp>
 #include <al/words.hpp>
 
 #include <fmt/format.h>
@@ -48,7 +50,7 @@ namespace detail {
 struct text_stage {
   stage_kind kind = stage_kind::train;
   std::size_t position = 0;
-  const word_info* word = nullptr;  // initial, query
+  selector_spec selector;           // initial, query
   std::int64_t count = 0;           // initial, query: samples; cycle: repetitions
   train_stage train;                // train
   std::vector<text_stage> body;     // cycle
@@ -175,7 +177,7 @@ class text_parser {
     if (word == "initial" || word == "query") {
       stage.kind = word == "initial" ? stage_kind::initial : stage_kind::query;
       expect('(', fmt::format("after {}", word));
-      stage.word = strategy_word();
+      stage.selector = selector_expression(stage.kind == stage_kind::initial);
       expect(',', "after the strategy");
       stage.count = whole_number("the number of samples");
       expect(')', fmt::format("to close {}(...)", word));
@@ -201,12 +203,94 @@ class text_parser {
     return stage;
   }
 
-  const word_info* strategy_word() {
+  /// selector := word ['.passes(' n ')'] | prefilter(s, m) >> selector | mix(a, b, r)
+  selector_spec selector_expression(bool must_score) {
+    skip_space();
+    const auto start = at_;
+    auto [spec, kind] = selector_primary();
+    skip_space();
+    if (text_.substr(at_, 2) == ">>") {
+      if (spec.name != "prefilter" || !spec.inner.empty()) {
+        fail("AL002", "'>>' follows only prefilter(s, m), as in prefilter(entropy, 10) >> coreset", at_);
+      }
+      at_ += 2;
+      skip_space();
+      const auto chooser_at = at_;
+      auto [chooser, chooser_kind] = selector_primary();
+      if (chooser_kind != selector_kind::set_selector) {
+        fail("AL020", "prefilter(s, m) >> x: x must be a set selector such as coreset or badge; "
+                      "to rank by one score, query(s, n) alone does it", chooser_at);
+      }
+      spec = prefilter_spec(std::move(pending_filter_), spec.parameter, std::move(chooser));
+      kind = selector_kind::set_selector;
+    } else if (spec.name == "prefilter" && spec.inner.empty()) {
+      fail("AL002", "prefilter(s, m) needs a set selector after it: prefilter(entropy, 10) >> coreset",
+           at_);
+    }
+    if (must_score && kind != selector_kind::scorer) {
+      fail("AL023", "initial(s, n) takes a per-sample scorer such as random; a set selector needs "
+                    "a labelled set to start from, so use it in query(...)", start);
+    }
+    return spec;
+  }
+
+  std::pair<selector_spec, selector_kind> selector_primary() {
     skip_space();
     const auto start = at_;
     const auto word = identifier();
     if (word.empty()) fail("AL002", "expected a strategy word such as entropy", start);
-    if (const auto* info = find_word(word)) return info;
+    if (word == "prefilter") {
+      expect('(', "after prefilter");
+      skip_space();
+      const auto filter_at = at_;
+      auto [filter, filter_kind] = selector_primary();
+      if (filter_kind != selector_kind::scorer) {
+        fail("AL021", "prefilter(s, m) ranks by a per-sample score; a set selector such as "
+                      "coreset cannot rank; try prefilter(entropy, 10) >> coreset", filter_at);
+      }
+      expect(',', "after the scorer of prefilter");
+      skip_space();
+      const auto factor_at = at_;
+      const auto factor = real_number("prefilter's factor m");
+      expect(')', "to close prefilter(...)");
+      if (!(factor >= 1)) report_at(factor_at, [&] { errors::AL019_prefilter_factor(factor); });
+      pending_filter_ = std::move(filter);
+      selector_spec half{"prefilter", {}, ""};
+      half.parameter = factor;
+      return {half, selector_kind::set_selector};
+    }
+    if (word == "mix") {
+      expect('(', "after mix");
+      auto first = selector_expression(false);
+      expect(',', "after the first strategy of mix");
+      auto second = selector_expression(false);
+      expect(',', "after the second strategy of mix");
+      skip_space();
+      const auto fraction_at = at_;
+      const auto fraction = real_number("mix's fraction r");
+      expect(')', "to close mix(...)");
+      if (!(fraction >= 0 && fraction <= 1)) {
+        report_at(fraction_at, [&] { errors::AL022_mix_fraction(fraction); });
+      }
+      return {mix_spec(std::move(first), std::move(second), fraction), selector_kind::set_selector};
+    }
+    if (const auto* info = find_word(word)) {
+      if (word == "bald" && accept('.')) {
+        skip_space();
+        const auto option_at = at_;
+        const auto option = identifier();
+        if (option != "passes") {
+          fail("AL001", fmt::format("unknown option '{}' of bald; the option is passes", option), option_at);
+        }
+        expect('(', "after .passes");
+        const auto passes = whole_number("bald's passes");
+        expect(')', "to close .passes(...)");
+        selector_spec spec;
+        report_at(option_at, [&] { spec = al::bald.passes(passes).spec(); });
+        return {spec, info->kind};
+      }
+      return {info->spec, info->kind};
+    }
     for (const auto& stage : stage_words()) {
       if (word == stage) {
         fail("AL016", fmt::format("{}(...) is a stage, not a strategy; query(...) and "
@@ -214,9 +298,25 @@ class text_parser {
              start);
       }
     }
-    fail("AL001", fmt::format("unknown strategy '{}'{}", word, suggestion(word, strategy_words())),
-         start);
+    auto known = strategy_words();
+    known.push_back("prefilter");
+    known.push_back("mix");
+    fail("AL001", fmt::format("unknown strategy '{}'{}", word, suggestion(word, known)), start);
   }
+
+  /// Runs a rule's reporter and shows its message with a caret at `at`.
+  template <class Check>
+  void report_at(std::size_t at, Check&& check) const {
+    try {
+      check();
+    } catch (const parse_error&) {
+      throw;
+    } catch (const plan_error& e) {
+      throw parse_error(with_caret(e.what(), at), at);
+    }
+  }
+
+  selector_spec pending_filter_;  // the scorer of a prefilter(...) waiting for its >>
 
   /// The typed DSL's compile-time order rule, on the stages read.
   void check_order(const std::vector<text_stage>& stages) const {
@@ -224,13 +324,10 @@ class text_parser {
     for (const auto& s : stages) kinds.push_back(s.kind);
     const auto check = check_stage_order(kinds);
     if (check.violation == order_violation::none) return;
-    const auto at = stages[check.stage].position;
-    try {
+    report_at(stages[check.stage].position, [&] {
       if (check.violation == order_violation::two_initial_stages) errors::AL007_two_initial_stages();
       errors::AL008_initial_after_query();
-    } catch (const plan_error& e) {
-      throw parse_error(with_caret(e.what(), at), at);
-    }
+    });
   }
 
   void check_cycle_body(const std::vector<text_stage>& body) const {
@@ -319,8 +416,8 @@ class text_parser {
     for (const auto& s : stages) {
       try {
         switch (s.kind) {
-          case stage_kind::initial: builder.add_initial(s.word->spec, s.count); break;
-          case stage_kind::query: builder.add_query(s.word->spec, s.count); break;
+          case stage_kind::initial: builder.add_initial(s.selector, s.count); break;
+          case stage_kind::query: builder.add_query(s.selector, s.count); break;
           case stage_kind::train: builder.set_recipe(s.train.recipe); break;
           case stage_kind::cycle:
             if (s.count <= 0) errors::AL006_cycle_count_not_positive(s.count);

@@ -47,6 +47,14 @@ struct selector_spec {
   std::string name;         // the word, as the text DSL spells it
   needs_set needs;          // what the scoring pass must fill for it
   std::string description;  // one line for `explain`
+  /// Stochastic forward passes for an MC-dropout strategy (bald); 0 for the
+  /// others. Lives in the plan so that every pass count is resolved there.
+  std::int64_t mc_passes = 0;
+  /// Combinators: the nested words (prefilter: the scorer then the set
+  /// selector; mix: the two parts) and their number (prefilter's factor m,
+  /// mix's fraction r); empty and 0 for plain words.
+  std::vector<selector_spec> inner;
+  double parameter = 0;
 
   friend bool operator==(const selector_spec&, const selector_spec&) = default;
 };

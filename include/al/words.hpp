@@ -5,6 +5,9 @@
 //
 //   al::register_word(my_scorer);   // now "my_scorer" parses too
 
+#include <al/strategy/badge.hpp>
+#include <al/strategy/bald.hpp>
+#include <al/strategy/coreset.hpp>
 #include <al/strategy/entropy.hpp>
 #include <al/strategy/least_confidence.hpp>
 #include <al/strategy/margin.hpp>
@@ -39,6 +42,9 @@ struct word_table {
     add(al::least_confidence);
     add(al::margin);
     add(al::entropy);
+    add(al::bald);
+    add(al::coreset);
+    add(al::badge);
   }
 };
 inline word_table& words() {

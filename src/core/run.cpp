@@ -6,6 +6,7 @@
 #include <al/engine/model.hpp>
 #include <al/engine/pool.hpp>
 #include <al/engine/selection.hpp>
+#include <al/engine/set_selection.hpp>
 #include <al/engine/training.hpp>
 #include <al/errors.hpp>
 #include <al/explain.hpp>
@@ -16,6 +17,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <numeric>
 #include <type_traits>
 #include <variant>
 
@@ -70,6 +72,27 @@ torch::Tensor to_tensor(const std::vector<std::int64_t>& v) {
   return torch::tensor(v, torch::kLong);
 }
 
+/// Whether any selection of the plan samples MC dropout, the initial one too.
+bool samples_mc_dropout(const plan& p) {
+  if (p.scoring_outputs().contains(need::mc_dropout)) return true;
+  for (const auto& s : p.steps) {
+    if (const auto* first = std::get_if<label_initial_step>(&s)) {
+      if (first->selector.needs.contains(need::mc_dropout)) return true;
+    }
+  }
+  return false;
+}
+
+/// The passes a selector's word resolved, or the engine's default for a
+/// user's MC word that resolves none.
+std::int64_t mc_passes_of(const selector_spec& selector) {
+  std::int64_t passes = selector.mc_passes;
+  for (const auto& inner : selector.inner) {  // a bald nested in a combinator
+    if (inner.needs.contains(need::mc_dropout)) passes = std::max(passes, mc_passes_of(inner));
+  }
+  return passes > 0 ? passes : engine::default_mc_passes;
+}
+
 std::string default_run_name(const plan& p, const config& c) {
   std::string strategy = "initial";
   for (const auto& s : p.steps) {
@@ -95,6 +118,11 @@ class plan_runner {
     const auto& images = data_.train.images;
     shape_ = {images.size(1), images.size(2), images.size(3), data_.num_classes()};
     model_ = build_model(c, shape_);
+    // MC dropout needs dropout to sample; a user's model that brings its own
+    // is left as written.
+    if (samples_mc_dropout(p) && !engine::has_dropout(*model_)) {
+      model_->set_head_dropout(engine::mc_head_dropout);
+    }
     model_->to(device_);
     initial_weights_ = std::make_unique<weight_snapshot>(*model_);
     pool_images_ = data_.train.images.to(device_);
@@ -124,10 +152,12 @@ class plan_runner {
   void execute(const label_initial_step& step) {
     const auto start = std::chrono::steady_clock::now();
     const auto candidates = pool_->unlabelled();
-    const auto outputs = engine::scoring_pass(*model_, pool_images_, to_tensor(candidates),
-                                              step.selector.needs);
+    const auto outputs = engine::scoring_pass(
+        *model_, pool_images_, to_tensor(candidates), step.selector.needs,
+        engine::default_scoring_batch, mc_passes_of(step.selector),
+        derive_seed(config_.seed, "mc_dropout"));
     const auto picks = pick(step.selector, outputs, candidates, step.count,
-                            derive_seed(config_.seed, "initial"));
+                            derive_seed(config_.seed, "initial"), 0);
     current_ = {};
     current_.seconds.select = seconds_since(start);
     apply_labels(picks, 0, "initial: " + step.selector.name);
@@ -166,14 +196,25 @@ class plan_runner {
   void execute(const score_step& step) {
     const auto start = std::chrono::steady_clock::now();
     candidates_ = pool_->unlabelled();
-    outputs_ = engine::scoring_pass(*model_, pool_images_, to_tensor(candidates_), step.outputs);
+    outputs_ = engine::scoring_pass(
+        *model_, pool_images_, to_tensor(candidates_), step.outputs,
+        engine::default_scoring_batch, mc_passes_in_cycle(step.cycle),
+        derive_seed(config_.seed, "mc_dropout", static_cast<std::uint64_t>(step.cycle)));
+    // Coreset's first centres are the labelled samples' embeddings.
+    labelled_embedding_ = torch::Tensor();
+    if (step.outputs.contains(need::embedding)) {
+      labelled_embedding_ = engine::scoring_pass(*model_, pool_images_, to_tensor(pool_->labelled()),
+                                                 need::embedding)
+                                .embedding;
+    }
     current_.seconds.score = seconds_since(start);
   }
 
   void execute(const select_step& step) {
     const auto start = std::chrono::steady_clock::now();
     picks_ = pick(step.selector, outputs_, candidates_, step.count,
-                  derive_seed(config_.seed, "select", static_cast<std::uint64_t>(step.cycle)));
+                  derive_seed(config_.seed, "select", static_cast<std::uint64_t>(step.cycle)),
+                  step.cycle);
     outputs_ = {};
     current_.seconds.select = seconds_since(start);
     selector_name_ = step.selector.name;
@@ -184,21 +225,32 @@ class plan_runner {
     picks_.clear();
   }
 
+  /// The score step runs before its select step; the passes are the select
+  /// step's word's.
+  std::int64_t mc_passes_in_cycle(int cycle) const {
+    for (const auto& s : plan_.steps) {
+      const auto* select = std::get_if<select_step>(&s);
+      if (select && select->cycle == cycle) return mc_passes_of(select->selector);
+    }
+    return engine::default_mc_passes;
+  }
+
   std::vector<std::int64_t> pick(const selector_spec& selector, const engine::pool_outputs& outputs,
                                  const std::vector<std::int64_t>& candidates, std::int64_t count,
-                                 std::uint64_t seed) const {
+                                 std::uint64_t seed, int cycle) const {
     if (count > static_cast<std::int64_t>(candidates.size())) {
       throw std::invalid_argument(fmt::format(
           "{} cannot select {} samples: only {} are unlabelled in a pool of {}; make the "
           "queries smaller or the pool larger (config.data.pool_size)",
           selector.name, count, candidates.size(), pool_->size()));
     }
-    const auto& score = engine::find_scorer(selector.name);
-    engine::selection_context context{static_cast<std::int64_t>(candidates.size()), seed, 0};
-    const auto positions = to_vector(engine::top_k(score(outputs, context), count));
+    engine::selection_inputs inputs{&outputs, labelled_embedding_, seed, cycle};
+    std::vector<std::int64_t> rows(candidates.size());
+    std::iota(rows.begin(), rows.end(), std::int64_t{0});
+    const auto chosen = engine::select_rows(selector, inputs, rows, count);
     std::vector<std::int64_t> picks;
-    picks.reserve(positions.size());
-    for (auto position : positions) picks.push_back(candidates[static_cast<std::size_t>(position)]);
+    picks.reserve(chosen.size());
+    for (auto row : chosen) picks.push_back(candidates[static_cast<std::size_t>(row)]);
     return picks;
   }
 
@@ -229,6 +281,7 @@ class plan_runner {
   std::vector<std::int64_t> candidates_;
   engine::pool_outputs outputs_;
   std::vector<std::int64_t> picks_;
+  torch::Tensor labelled_embedding_;
   std::string selector_name_;
 };
 

@@ -1,6 +1,7 @@
 // Per-sample scores, top-k and the scorer registry.
 
 #include <al/engine/selection.hpp>
+#include <al/strategy/bald.hpp>
 #include <al/strategy/entropy.hpp>
 #include <al/strategy/least_confidence.hpp>
 #include <al/strategy/margin.hpp>
@@ -34,6 +35,13 @@ torch::Tensor margin_scores(const torch::Tensor& probs) {
 torch::Tensor entropy_scores(const torch::Tensor& probs) {
   // xlogy gives 0·log 0 = 0 where a class has probability exactly 0.
   return -torch::xlogy(probs, probs).sum(1);
+}
+
+torch::Tensor bald_scores(const torch::Tensor& mc_probs) {
+  const auto mean = mc_probs.mean(1);
+  const auto entropy_of_mean = -torch::xlogy(mean, mean).sum(1);
+  const auto mean_entropy = -torch::xlogy(mc_probs, mc_probs).sum(2).mean(1);
+  return entropy_of_mean - mean_entropy;
 }
 
 torch::Tensor top_k(const torch::Tensor& scores, std::int64_t k) {
@@ -78,6 +86,15 @@ struct scorer_registry {
     scorers.emplace(std::string(al::entropy_t::name),
                     [=](const pool_outputs& out, const selection_context&) {
                       return entropy_scores(need_probs("entropy", out));
+                    });
+    scorers.emplace(std::string(al::bald_t::name),
+                    [](const pool_outputs& out, const selection_context&) {
+                      if (!out.mutual_information.defined()) {
+                        throw std::logic_error(
+                            "bald: the scoring pass gave no mutual information (it needs "
+                            "need::mc_dropout)");
+                      }
+                      return out.mutual_information;
                     });
   }
 };

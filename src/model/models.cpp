@@ -6,8 +6,40 @@
 #include <fmt/format.h>
 
 #include <stdexcept>
+#include <string>
 
 namespace al::engine {
+
+void classifier::set_head_dropout(double probability) {
+  if (!(probability >= 0 && probability < 1)) {
+    throw std::invalid_argument(fmt::format(
+        "head dropout must be in [0, 1) (got {}); 0 turns it off", probability));
+  }
+  head_dropout_ = probability;
+}
+
+bool is_dropout(const torch::nn::Module& module) {
+  const auto* m = &module;
+  if (dynamic_cast<const torch::nn::DropoutImpl*>(m) ||
+      dynamic_cast<const torch::nn::Dropout2dImpl*>(m) ||
+      dynamic_cast<const torch::nn::Dropout3dImpl*>(m) ||
+      dynamic_cast<const torch::nn::AlphaDropoutImpl*>(m) ||
+      dynamic_cast<const torch::nn::FeatureAlphaDropoutImpl*>(m)) {
+    return true;
+  }
+  // A user's own dropout module: its type name is all we can see.
+  return m->name().find("Dropout") != std::string::npos;
+}
+
+bool has_dropout(const torch::nn::Module& model) {
+  for (const auto& module : model.modules(/*include_self=*/false)) {
+    if (is_dropout(*module)) return true;
+  }
+  return false;
+}
+
+bool classifier::stochastic_encoder() const { return has_dropout(*this); }
+
 namespace {
 
 namespace nn = torch::nn;

@@ -22,7 +22,13 @@ const auto pipelines = std::make_tuple(
     train(optimizer::sgd).lr(0.05).momentum(0.8).weight_decay(1e-4).warm_start() |
         initial(random, 10) | query(entropy, 5),
     initial(least_confidence, 10) | train.batch_size(64).lr(3e-4).warm_start(false) |
-        cycle(3, query(random, 7) | train.epochs(9)) | cycle(2, query(entropy, 3)));
+        cycle(3, query(random, 7) | train.epochs(9)) | cycle(2, query(entropy, 3)),
+    initial(random, 100) | cycle(2, query(coreset, 50)) | cycle(2, query(badge, 50)),
+    initial(random, 100) | cycle(3, query(prefilter(entropy, 10) >> coreset, 100)),
+    initial(random, 100) | cycle(3, query(prefilter(bald.passes(7), 2.5) >> badge, 100)),
+    initial(random, 100) | cycle(3, query(mix(margin, random, 0.25), 100)),
+    initial(random, 100) |
+        cycle(3, query(mix(prefilter(least_confidence, 4) >> coreset, bald, 0.5), 100)));
 
 TEST_CASE("parse(to_string(p)) gives the same plan as lower(p)", "[dsl][parse][property]") {
   std::apply(
@@ -63,7 +69,7 @@ TEST_CASE("parse errors name the mistake, point at it and suggest the nearest wo
   }
   SECTION("a word nobody knows gets the list of words") {
     CHECK_THROWS_WITH(parse("initial(random, 1) | query(xyzzyq, 3)"),
-                      Catch::Contains("known words: entropy, least_confidence, margin, random"));
+                      Catch::Contains("known words: badge, bald, coreset, entropy, least_confidence, margin, random, prefilter, mix"));
   }
   SECTION("bad numbers") {
     CHECK_THROWS_WITH(parse("initial(random, 1o0)"),
@@ -113,6 +119,38 @@ TEST_CASE("parse errors name the mistake, point at it and suggest the nearest wo
       CHECK(e.position == 27);
     }
   }
+}
+
+TEST_CASE("combinators parse, print and check their numbers", "[dsl][parse][combinators]") {
+  const auto p = lower(initial(random, 10) | query(prefilter(entropy, 10) >> coreset, 5));
+  const auto& select = std::get<select_step>(p.steps[4]);
+  CHECK(select.selector.name == "prefilter");
+  CHECK(select.selector.parameter == 10);
+  REQUIRE(select.selector.inner.size() == 2);
+  CHECK(select.selector.inner[0].name == "entropy");
+  CHECK(select.selector.inner[1].name == "coreset");
+  CHECK(select.selector.needs == (needs_set{need::probs} | need::embedding));
+  CHECK(select.selector.description == "the 10 x b most entropy samples, then coreset among them");
+  STATIC_REQUIRE(needs(query(mix(coreset, bald, 0.5), 3)).contains(need::mc_dropout));
+  STATIC_REQUIRE(needs(query(mix(coreset, bald, 0.5), 3)).contains(need::embedding));
+
+  CHECK_THROWS_WITH(parse("initial(random, 10) | query(prefilter(entropy, 10), 5)"),
+                    Catch::StartsWith("AL002: prefilter(s, m) needs a set selector after it"));
+  CHECK_THROWS_WITH(parse("initial(random, 10) | query(prefilter(entropy, 10) >> margin, 5)"),
+                    Catch::StartsWith("AL020: prefilter(s, m) >> x: x must be a set selector"));
+  CHECK_THROWS_WITH(parse("initial(random, 10) | query(prefilter(coreset, 10) >> badge, 5)"),
+                    Catch::StartsWith("AL021"));
+  CHECK_THROWS_WITH(parse("initial(random, 10) | query(prefilter(entropy, 0.5) >> coreset, 5)"),
+                    Catch::StartsWith("AL019: prefilter(s, 0.5) must keep at least the query itself"));
+  CHECK_THROWS_WITH(parse("initial(random, 10) | query(mix(entropy, random, 1.5), 5)"),
+                    Catch::StartsWith("AL022: mix(a, b, 1.5)"));
+  CHECK_THROWS_WITH(parse("initial(coreset, 10)"), Catch::StartsWith("AL023: initial(s, n) takes a per-sample scorer"));
+  CHECK_THROWS_WITH(parse("initial(random, 10) | query(entropy >> coreset, 5)"),
+                    Catch::StartsWith("AL002: '>>' follows only prefilter(s, m)"));
+  CHECK_THROWS_WITH(parse("initial(random, 10) | query(bald.passes(1), 5)"), Catch::StartsWith("AL018"));
+  double half = 0.5;
+  CHECK_THROWS_WITH(prefilter(entropy, half), Catch::StartsWith("AL019"));
+  CHECK_THROWS_WITH(mix(entropy, random, half * 3), Catch::StartsWith("AL022"));
 }
 
 namespace {

@@ -136,6 +136,35 @@ TEST_CASE("a typed pipeline and the same pipeline parsed from text give identica
   }
 }
 
+TEST_CASE("set selectors and combinators run the loop and return distinct new samples",
+          "[loop][select][slow]") {
+  const auto check = [](const run_report& report, std::size_t per_query) {
+    std::set<std::int64_t> all;
+    for (const auto& cycle : report.cycles) {
+      CHECK(cycle.queried.size() == per_query);
+      all.insert(cycle.queried.begin(), cycle.queried.end());
+    }
+    CHECK(all.size() == per_query * report.cycles.size());
+    CHECK(report.cycles.back().accuracy > 0.85);
+  };
+  const auto recipe = train.epochs(30).min_steps(200);
+  check(run(initial(random, 20) | recipe | cycle(2, query(coreset, 20)), blobs_config("coreset")), 20);
+  check(run(initial(random, 20) | recipe | cycle(2, query(badge, 20)), blobs_config("badge")), 20);
+  check(run(initial(random, 20) | recipe | cycle(2, query(prefilter(entropy, 3) >> coreset, 20)),
+            blobs_config("prefilter")),
+        20);
+  const auto mixed = run(initial(random, 20) | recipe | cycle(2, query(mix(entropy, random, 0.5), 20)),
+                         blobs_config("mix"));
+  check(mixed, 20);
+  SECTION("mix takes r·b by the first strategy: its first half is entropy's top 10") {
+    const auto by_entropy = run(initial(random, 20) | recipe | cycle(1, query(entropy, 10)),
+                                blobs_config("mix-reference"));
+    const std::vector<std::int64_t> first_half(mixed.cycles[1].queried.begin(),
+                                               mixed.cycles[1].queried.begin() + 10);
+    CHECK(first_half == by_entropy.cycles[1].queried);
+  }
+}
+
 TEST_CASE("the scoring pass fills exactly the outputs the plan needs", "[loop][scoring]") {
   engine::input_shape shape{1, 1, 8, 3};
   auto model = engine::make_mlp(shape);

@@ -29,6 +29,11 @@ namespace al::engine {
 
 /// A classifier split where strategies look: `embed` gives h(x), the input of
 /// the classifier head; `head` maps h(x) to logits.
+///
+/// MC-dropout strategies (bald) need dropout. The engine gives any model a
+/// dropout layer between `embed` and `head` when a pipeline needs it
+/// (`set_head_dropout`); with that as the only dropout, the encoder runs once
+/// per sample and only the head is sampled T times.
 class classifier : public torch::nn::Module {
  public:
   /// h(x) for a batch of images [B, C, H, W] → [B, d].
@@ -36,8 +41,42 @@ class classifier : public torch::nn::Module {
   /// Logits [B, K] from embeddings [B, d].
   virtual torch::Tensor head(const torch::Tensor& embedding) = 0;
 
-  torch::Tensor forward(const torch::Tensor& images) { return head(embed(images)); }
+  /// Logits; the head dropout acts in training mode only.
+  torch::Tensor forward(const torch::Tensor& images) {
+    auto embedding = embed(images);
+    if (head_dropout_ > 0) embedding = torch::dropout(embedding, head_dropout_, is_training());
+    return head(embedding);
+  }
+
+  /// Dropout probability on h(x) before the head; 0 (the default) is none.
+  /// A probability outside [0, 1) is an error.
+  void set_head_dropout(double probability);
+  [[nodiscard]] double head_dropout() const { return head_dropout_; }
+
+  /// Whether passes through `embed` can differ in training mode, i.e. MC
+  /// dropout must rerun the whole model for every pass. The default answers
+  /// true when the model holds any dropout module at all (`has_dropout`):
+  /// safe, since a dropout in the head is sampled by full passes too.
+  /// Override it to return false when your dropout modules all sit in
+  /// `head`; bald then samples only the head.
+  [[nodiscard]] virtual bool stochastic_encoder() const;
+
+ private:
+  double head_dropout_ = 0;
 };
+
+/// Whether `module` itself is a dropout layer (any of torch's, or a module
+/// whose type name says Dropout). MC dropout puts exactly these in training
+/// mode and leaves everything else, batch norm above all, in eval mode.
+bool is_dropout(const torch::nn::Module& module);
+
+/// Whether any module below `model` is a dropout layer.
+bool has_dropout(const torch::nn::Module& model);
+
+/// The head dropout a run gives its model when the pipeline samples MC
+/// dropout (bald) and the model brings no dropout of its own: 0.5 on the
+/// layer before the last, as in Gal et al. (2017).
+inline constexpr double mc_head_dropout = 0.5;
 
 /// Small CNN for 28×28 grey images (MNIST, Fashion-MNIST): two conv blocks
 /// (16 and 32 channels, batch norm, max-pool) and a 128-wide embedding —

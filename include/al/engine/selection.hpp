@@ -21,6 +21,10 @@ namespace al::engine {
 struct pool_outputs {
   torch::Tensor probs;      // [U, K] softmax, when need::probs
   torch::Tensor embedding;  // [U, d], when need::embedding
+  /// [U] BALD's H[mean_t p_t] - mean_t H[p_t], when need::mc_dropout. The
+  /// pass reduces each block's T samples at once, so memory stays
+  /// O(block·T·K) instead of holding [U, T, K].
+  torch::Tensor mutual_information;
 };
 
 /// What a scorer may use besides the model outputs.
@@ -35,6 +39,9 @@ torch::Tensor random_scores(std::int64_t count, std::uint64_t seed);
 torch::Tensor least_confidence_scores(const torch::Tensor& probs);
 torch::Tensor margin_scores(const torch::Tensor& probs);
 torch::Tensor entropy_scores(const torch::Tensor& probs);
+/// BALD from T stochastic softmaxes per sample, [U, T, K] → [U]:
+/// H[mean_t p_t] - mean_t H[p_t], with 0·log 0 = 0.
+torch::Tensor bald_scores(const torch::Tensor& mc_probs);
 
 /// Positions of the `k` largest scores, largest first; ties go to the lower
 /// position so that selection is deterministic. `k` larger than the number

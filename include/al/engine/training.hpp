@@ -45,10 +45,28 @@ struct evaluation {
 evaluation evaluate(classifier& model, const labelled_images& split, std::int64_t num_classes,
                     std::int64_t batch_size = 256);
 
+/// Samples per block of the scoring pass: large enough to keep the cores
+/// busy, small enough that T MC-dropout passes of a block stay small.
+inline constexpr std::int64_t default_scoring_batch = 256;
+
+/// Stochastic passes of an MC-dropout strategy when its word does not say.
+inline constexpr std::int64_t default_mc_passes = 20;
+
 /// One batched no-grad pass over `images[indices]` that fills exactly the
 /// outputs in `needs` (nothing at all when it is empty).
+///
+/// need::mc_dropout adds `mc_passes` stochastic passes per block of
+/// `batch_size` samples, reduced at once to BALD's mutual information:
+/// dropout modules in training mode, everything else (batch norm) in eval
+/// mode. When `model.stochastic_encoder()` is false the encoder runs once and
+/// only the head is sampled; otherwise every pass runs the whole model. The
+/// head-dropout masks come from `mc_seed` alone, so the scores are the same
+/// for the same seed (dropout modules of a user's model draw from Torch's
+/// global generator). A model without any dropout, or fewer than 2 passes,
+/// is an error: every pass would agree and every score be 0.
 pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
                           const torch::Tensor& indices, needs_set needs,
-                          std::int64_t batch_size = 256);
+                          std::int64_t batch_size = default_scoring_batch,
+                          std::int64_t mc_passes = default_mc_passes, std::uint64_t mc_seed = 0);
 
 }  // namespace al::engine

@@ -33,6 +33,13 @@ struct initial_fn {
     return {{}, selector, count};
   }
   template <class S>
+    requires(selector<S> && !scorer<S>)
+  constexpr auto operator()(S, std::int64_t) const {
+    static_assert(detail::always_false<S>,
+                  "AL023: initial(s, n) takes a per-sample scorer such as random; a set selector "
+                  "needs a labelled set to start from, so use it in query(...)");
+  }
+  template <class S>
     requires(!selector<S>)
   constexpr auto operator()(S, std::int64_t) const {
     static_assert(detail::always_false<S>,

@@ -1,0 +1,62 @@
+#pragma once
+// Set selectors: strategies that choose a whole batch at once (coreset,
+// badge). Opt-in engine header (LibTorch).
+//
+// Both keep, for every candidate, its nearest chosen centre and the distance
+// to it, and update that when a centre is added — O(N·d) memory, never an
+// N×N or N×(K·d) matrix. By the triangle inequality a candidate whose
+// nearest centre c satisfies ||new − c|| ≥ 2·d(x, c) cannot get closer to the
+// new centre, so whole groups of candidates are skipped without reading them.
+
+#include <al/engine/selection.hpp>
+#include <al/plan.hpp>
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace al::engine {
+
+/// Greedy k-center (Sener & Savarese 2018): starting from `centres` [L, d]
+/// (the labelled set's embeddings), picks `count` rows of `candidates` [U, d],
+/// each the candidate farthest from its nearest centre, which then becomes a
+/// centre. Returns positions in `candidates`, in pick order; ties go to the
+/// lower position. Float32, CPU.
+std::vector<std::int64_t> k_center_greedy(const torch::Tensor& candidates,
+                                          const torch::Tensor& centres, std::int64_t count);
+
+/// BADGE (Ash et al. 2020): k-means++ seeding on gradient embeddings
+/// g = (p − e_ŷ) ⊗ h, with ŷ = argmax p. The first centre has the largest
+/// ||g||; each next one is sampled with probability ∝ D², the squared
+/// distance to the nearest chosen centre, from a generator seeded with
+/// `seed`; no candidate is chosen twice. Distances are factorised,
+///   ||g_i − g_j||² = ||a_i||²||h_i||² + ||a_j||²||h_j||² − 2 (a_i·a_j)(h_i·h_j),
+/// so g is never built. `probs` [U, K], `embedding` [U, d]; positions returned.
+std::vector<std::int64_t> badge_kmeans_pp(const torch::Tensor& probs,
+                                          const torch::Tensor& embedding, std::int64_t count,
+                                          std::uint64_t seed);
+
+/// Distances in gradient-embedding space from candidate `row` to every
+/// candidate, by the factorised formula (what badge_kmeans_pp uses). [U].
+torch::Tensor gradient_embedding_distances(const torch::Tensor& probs,
+                                           const torch::Tensor& embedding, std::int64_t row);
+
+/// What a selection may use: the scoring pass's outputs for the candidates
+/// (row i = candidate i), the labelled set's embeddings (coreset's first
+/// centres), and the selection's random stream.
+struct selection_inputs {
+  const pool_outputs* outputs = nullptr;
+  torch::Tensor labelled_embedding;  // [L, d], when the plan needs embeddings
+  std::uint64_t seed = 0;
+  int cycle = 0;
+};
+
+/// Chooses `count` of the candidate `rows` by the strategy `spec` — a
+/// per-sample scorer (top-k), a set selector, or a combinator
+/// (`prefilter(s, m) >> set`, `mix(a, b, r)`) — and returns the chosen rows
+/// in selection order, distinct. `count` larger than `rows` is an error.
+std::vector<std::int64_t> select_rows(const selector_spec& spec, const selection_inputs& inputs,
+                                      const std::vector<std::int64_t>& rows, std::int64_t count);
+
+}  // namespace al::engine

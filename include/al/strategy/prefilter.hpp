@@ -1,0 +1,88 @@
+#pragma once
+// `prefilter(s, m) >> set_selector` — uncertainty, then diversity: keep the
+// m·b top-scored candidates by the scorer s, then let the set selector choose
+// the b samples of the query among them (the hybrid of the seed slides).
+//
+//   query(prefilter(entropy, 10) >> coreset, 100)   // coreset over the 1000 most uncertain
+
+#include <al/errors.hpp>
+#include <al/strategy/selector.hpp>
+
+#include <fmt/format.h>
+
+#include <string>
+
+namespace al::errors {
+[[noreturn]] inline void AL019_prefilter_factor(double factor) {
+  fail("AL019", fmt::format("prefilter(s, {}) must keep at least the query itself: give a factor "
+                            "of 1 or more, e.g. prefilter(entropy, 10) >> coreset",
+                            factor));
+}
+}  // namespace al::errors
+
+namespace al {
+
+/// The plan data of `prefilter(filter, factor) >> chooser`, shared by both front ends.
+inline selector_spec prefilter_spec(selector_spec filter, double factor, selector_spec chooser) {
+  selector_spec out{"prefilter", filter.needs | chooser.needs,
+                    fmt::format("the {:g} x b most {} samples, then {} among them", factor,
+                                filter.name, chooser.name)};
+  out.inner = {std::move(filter), std::move(chooser)};
+  out.parameter = factor;
+  return out;
+}
+
+/// A scorer and a set selector chained by prefilter(...) >> ...
+template <scorer Filter, selector Chooser>
+struct prefiltered_t {
+  static constexpr std::string_view name = "prefilter";
+  static constexpr needs_set needs = Filter::needs | Chooser::needs;
+  static constexpr selector_kind kind = selector_kind::set_selector;
+  static constexpr std::string_view description = "the top m*b by a scorer, then a set selector";
+
+  Filter filter;
+  double factor;
+  Chooser chooser;
+
+  selector_spec spec() const { return prefilter_spec(to_spec(filter), factor, to_spec(chooser)); }
+  std::string to_text() const {
+    return fmt::format("prefilter({}, {}) >> {}", al::to_text(filter), factor, al::to_text(chooser));
+  }
+};
+
+/// The left half, waiting for `>> set_selector`; not a strategy on its own.
+template <scorer Filter>
+struct prefilter_half {
+  Filter filter;
+  double factor;
+
+  template <selector Chooser>
+  friend constexpr prefiltered_t<Filter, Chooser> operator>>(prefilter_half half, Chooser chooser) {
+    static_assert(Chooser::kind == selector_kind::set_selector,
+                  "AL020: prefilter(s, m) >> x: x must be a set selector such as coreset or "
+                  "badge; to rank by one score, query(s, n) alone does it");
+    return {half.filter, half.factor, chooser};
+  }
+};
+
+struct prefilter_fn {
+  template <scorer Filter>
+  constexpr prefilter_half<Filter> operator()(Filter filter, double factor) const {
+    if (!(factor >= 1)) errors::AL019_prefilter_factor(factor);
+    return {filter, factor};
+  }
+  template <selector Filter>
+    requires(!scorer<Filter>)
+  constexpr auto operator()(Filter, double) const {
+    static_assert(detail_always_false<Filter>,
+                  "AL021: prefilter(s, m) ranks by a per-sample score; a set selector such as "
+                  "coreset cannot rank; try prefilter(entropy, 10) >> coreset");
+  }
+
+ private:
+  template <class T>
+  static constexpr bool detail_always_false = false;
+};
+inline constexpr prefilter_fn prefilter{};
+
+}  // namespace al

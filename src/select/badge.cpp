@@ -1,0 +1,115 @@
+// BADGE: k-means++ seeding on factorised gradient embeddings.
+
+#include "nearest_centre.hpp"
+
+#include <al/engine/set_selection.hpp>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <random>
+#include <stdexcept>
+
+namespace al::engine {
+namespace {
+
+/// g_i = a_i ⊗ h_i with a_i = p_i − e_ŷ, never materialised.
+struct gradient_embedding {
+  torch::Tensor a;         // [U, K]
+  torch::Tensor h;         // [U, d]
+  torch::Tensor squared_norm;  // [U]: ||a_i||²·||h_i||² = ||g_i||²
+
+  gradient_embedding(const torch::Tensor& probs, const torch::Tensor& embedding) {
+    const auto p = probs.to(torch::kCPU, torch::kFloat);
+    a = p - torch::one_hot(p.argmax(1), p.size(1)).to(torch::kFloat);
+    a = a.contiguous();
+    h = embedding.to(torch::kCPU, torch::kFloat).contiguous();
+    squared_norm = (a.pow(2).sum(1) * h.pow(2).sum(1)).contiguous();
+  }
+};
+
+struct factorised_distance {
+  const float* a;
+  const float* h;
+  const float* squared_norm;
+  std::int64_t classes;
+  std::int64_t dims;
+
+  float operator()(std::int64_t i, std::int64_t j) const {
+    const float cross = detail::dot(a + i * classes, a + j * classes, classes) *
+                        detail::dot(h + i * dims, h + j * dims, dims);
+    return std::sqrt(std::max(0.0f, squared_norm[i] + squared_norm[j] - 2.0f * cross));
+  }
+};
+
+factorised_distance distance_of(const gradient_embedding& g) {
+  return {g.a.data_ptr<float>(), g.h.data_ptr<float>(), g.squared_norm.data_ptr<float>(),
+          g.a.size(1), g.h.size(1)};
+}
+
+}  // namespace
+
+torch::Tensor gradient_embedding_distances(const torch::Tensor& probs,
+                                           const torch::Tensor& embedding, std::int64_t row) {
+  const gradient_embedding g(probs, embedding);
+  const auto distance = distance_of(g);
+  auto out = torch::empty({g.a.size(0)});
+  auto* values = out.data_ptr<float>();
+  for (std::int64_t i = 0; i < g.a.size(0); ++i) values[i] = distance(i, row);
+  return out;
+}
+
+std::vector<std::int64_t> badge_kmeans_pp(const torch::Tensor& probs,
+                                          const torch::Tensor& embedding, std::int64_t count,
+                                          std::uint64_t seed) {
+  const auto n = probs.size(0);
+  if (count > n || count < 0) {
+    throw std::invalid_argument(fmt::format("badge cannot pick {} of {} candidates", count, n));
+  }
+  if (embedding.size(0) != n) {
+    throw std::invalid_argument("badge: probabilities and embeddings differ in rows");
+  }
+  std::vector<std::int64_t> picks;
+  if (count == 0) return picks;
+  const gradient_embedding g(probs, embedding);
+  detail::nearest_centre_tracker tracker(n, distance_of(g));
+  std::vector<bool> picked(static_cast<std::size_t>(n), false);
+
+  auto take = [&](std::int64_t i) {
+    picked[static_cast<std::size_t>(i)] = true;
+    picks.push_back(i);
+  };
+  const auto first = g.squared_norm.argmax().item<std::int64_t>();
+  take(first);
+  tracker.start_from_point(first);
+
+  std::mt19937_64 generator(seed);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  while (static_cast<std::int64_t>(picks.size()) < count) {
+    const auto& nearest = tracker.nearest();
+    double total = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (!picked[static_cast<std::size_t>(i)]) total += double(nearest[i]) * nearest[i];
+    }
+    std::int64_t chosen = -1;
+    if (total > 0) {
+      const double target = uniform(generator) * total;
+      double running = 0;
+      for (std::int64_t i = 0; i < n && chosen < 0; ++i) {
+        if (picked[static_cast<std::size_t>(i)]) continue;
+        running += double(nearest[i]) * nearest[i];
+        if (running >= target && nearest[i] > 0) chosen = i;
+      }
+    }
+    if (chosen < 0) {  // every candidate left sits on a centre: take the first one
+      for (std::int64_t i = 0; i < n && chosen < 0; ++i) {
+        if (!picked[static_cast<std::size_t>(i)]) chosen = i;
+      }
+    }
+    take(chosen);
+    tracker.add_centre(chosen);
+  }
+  return picks;
+}
+
+}  // namespace al::engine

@@ -1,0 +1,105 @@
+// Runs a strategy expression — a word or a combinator of words — over a set
+// of candidate rows.
+
+#include <al/engine/set_selection.hpp>
+#include <al/seed.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <unordered_set>
+
+namespace al::engine {
+namespace {
+
+torch::Tensor rows_tensor(const std::vector<std::int64_t>& rows) {
+  return torch::tensor(rows, torch::kLong);
+}
+
+/// The outputs of `rows` only, so that a nested word sees just its candidates.
+pool_outputs restrict_to(const pool_outputs& all, const std::vector<std::int64_t>& rows) {
+  pool_outputs out;
+  const auto index = rows_tensor(rows);
+  auto take = [&](const torch::Tensor& t) {
+    return t.defined() ? t.index_select(0, index.to(t.device())) : t;
+  };
+  out.probs = take(all.probs);
+  out.embedding = take(all.embedding);
+  out.mutual_information = take(all.mutual_information);
+  return out;
+}
+
+std::vector<std::int64_t> to_rows(const std::vector<std::int64_t>& positions,
+                                  const std::vector<std::int64_t>& rows) {
+  std::vector<std::int64_t> out;
+  out.reserve(positions.size());
+  for (auto p : positions) out.push_back(rows[static_cast<std::size_t>(p)]);
+  return out;
+}
+
+const torch::Tensor& required(const torch::Tensor& t, std::string_view what, std::string_view word) {
+  if (!t.defined()) {
+    throw std::logic_error(fmt::format("{}: the scoring pass gave no {}", word, what));
+  }
+  return t;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> select_rows(const selector_spec& spec, const selection_inputs& inputs,
+                                      const std::vector<std::int64_t>& rows, std::int64_t count) {
+  const auto available = static_cast<std::int64_t>(rows.size());
+  if (count > available || count < 0) {
+    throw std::invalid_argument(fmt::format("{} cannot select {} samples from {} candidates",
+                                            spec.name, count, available));
+  }
+  if (count == 0) return {};
+
+  if (spec.name == "prefilter") {  // the m·b best by the scorer, then the set selector
+    const auto keep = std::min<std::int64_t>(
+        available, std::max<std::int64_t>(count, std::llround(spec.parameter * double(count))));
+    const auto shortlist = select_rows(spec.inner.at(0), inputs, rows, keep);
+    return select_rows(spec.inner.at(1), inputs, shortlist, count);
+  }
+  if (spec.name == "mix") {  // r·b by the first, the rest by the second from what is left
+    const auto first_count = std::llround(spec.parameter * double(count));
+    auto chosen = select_rows(spec.inner.at(0), inputs, rows, first_count);
+    const std::unordered_set<std::int64_t> taken(chosen.begin(), chosen.end());
+    std::vector<std::int64_t> rest;
+    rest.reserve(rows.size() - taken.size());
+    for (auto r : rows) {
+      if (!taken.contains(r)) rest.push_back(r);
+    }
+    auto second_inputs = inputs;
+    second_inputs.seed = derive_seed(inputs.seed, "mix second");  // its own random stream
+    const auto more = select_rows(spec.inner.at(1), second_inputs, rest, count - first_count);
+    chosen.insert(chosen.end(), more.begin(), more.end());
+    return chosen;
+  }
+  const auto& outputs = *inputs.outputs;
+  const auto index = rows_tensor(rows);
+  if (spec.name == "coreset") {
+    const auto& embedding = required(outputs.embedding, "embeddings", spec.name);
+    return to_rows(k_center_greedy(embedding.index_select(0, index.to(embedding.device())),
+                                   inputs.labelled_embedding, count),
+                   rows);
+  }
+  if (spec.name == "badge") {
+    const auto& probs = required(outputs.probs, "probabilities", spec.name);
+    const auto& embedding = required(outputs.embedding, "embeddings", spec.name);
+    return to_rows(badge_kmeans_pp(probs.index_select(0, index.to(probs.device())),
+                                   embedding.index_select(0, index.to(embedding.device())), count,
+                                   inputs.seed),
+                   rows);
+  }
+  // A per-sample scorer: its top-k.
+  const auto& score = find_scorer(spec.name);
+  const selection_context context{available, inputs.seed, inputs.cycle};
+  const auto positions = top_k(score(restrict_to(outputs, rows), context), count).contiguous();
+  const auto* p = positions.data_ptr<std::int64_t>();
+  return to_rows({p, p + positions.numel()}, rows);
+}
+
+}  // namespace al::engine

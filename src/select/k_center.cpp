@@ -1,0 +1,107 @@
+// Greedy k-center (coreset) with triangle-inequality pruning.
+
+#include "nearest_centre.hpp"
+
+#include <al/engine/set_selection.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace al::engine {
+namespace {
+
+/// Rows of the candidates, then rows of the labelled centres, as one index space.
+struct two_matrix_distance {
+  const float* candidates;
+  const float* centres;
+  std::int64_t candidate_rows;
+  std::int64_t dims;
+
+  const float* row(std::int64_t r) const {
+    return r < candidate_rows ? candidates + r * dims : centres + (r - candidate_rows) * dims;
+  }
+  float operator()(std::int64_t a, std::int64_t b) const {
+    return std::sqrt(detail::squared_distance(row(a), row(b), dims));
+  }
+};
+
+/// Nearest labelled centre of every candidate by blocked GEMM: ||u − c||² =
+/// ||u||² + (||c||² − 2·u·c), a block of rows at a time (memory O(block·L)),
+/// the bracket minimised in one pass over each block of dot products.
+void nearest_by_gemm(const torch::Tensor& candidates, const torch::Tensor& centres,
+                     std::vector<float>& nearest, std::vector<std::int32_t>& owner) {
+  constexpr std::int64_t block = 4096;  // fastest GEMM shape measured here
+  const auto centres_t = centres.t().contiguous();
+  const auto centre_norms = centres.pow(2).sum(1).contiguous();
+  const auto row_norms = candidates.pow(2).sum(1).contiguous();
+  const auto n = candidates.size(0);
+  for (std::int64_t start = 0; start < n; start += block) {
+    const auto end = std::min(n, start + block);
+    const auto dots = torch::mm(candidates.slice(0, start, end), centres_t).contiguous();
+    detail::nearest_from_dots(dots.data_ptr<float>(), centre_norms.data_ptr<float>(), end - start,
+                              centres.size(0), nearest.data() + start, owner.data() + start);
+  }
+  const auto* norms = row_norms.data_ptr<float>();
+  for (std::int64_t i = 0; i < n; ++i) {
+    nearest[static_cast<std::size_t>(i)] =
+        std::sqrt(std::max(0.0f, norms[i] + nearest[static_cast<std::size_t>(i)]));
+  }
+}
+
+}  // namespace
+
+std::vector<std::int64_t> k_center_greedy(const torch::Tensor& candidates_in,
+                                          const torch::Tensor& centres_in, std::int64_t count) {
+  const auto candidates = candidates_in.to(torch::kCPU, torch::kFloat).contiguous();
+  const auto centres = centres_in.to(torch::kCPU, torch::kFloat).contiguous();
+  const auto n = candidates.size(0);
+  if (count > n || count < 0) {
+    throw std::invalid_argument(
+        fmt::format("coreset cannot pick {} of {} candidates", count, n));
+  }
+  if (centres.size(0) > 0 && centres.size(1) != candidates.size(1)) {
+    throw std::invalid_argument("coreset: labelled and unlabelled embeddings differ in width");
+  }
+  two_matrix_distance distance{candidates.data_ptr<float>(), centres.data_ptr<float>(), n,
+                               candidates.size(1)};
+  detail::nearest_centre_tracker tracker(n, distance);
+  std::vector<bool> picked(static_cast<std::size_t>(n), false);
+  std::vector<std::int64_t> picks;
+  picks.reserve(static_cast<std::size_t>(count));
+
+  if (centres.size(0) > 0) {
+    std::vector<float> nearest(static_cast<std::size_t>(n));
+    std::vector<std::int32_t> owner(static_cast<std::size_t>(n));
+    nearest_by_gemm(candidates, centres, nearest, owner);
+    std::vector<std::int64_t> centre_rows(static_cast<std::size_t>(centres.size(0)));
+    for (std::size_t k = 0; k < centre_rows.size(); ++k) centre_rows[k] = n + static_cast<std::int64_t>(k);
+    tracker.start(std::move(centre_rows), std::move(nearest), std::move(owner));
+  } else if (count > 0) {
+    // No labelled set: start from the candidate with the largest norm.
+    const auto first = candidates.norm(2, 1).argmax().item<std::int64_t>();
+    tracker.start_from_point(first);
+    picked[static_cast<std::size_t>(first)] = true;
+    picks.push_back(first);
+  }
+
+  while (static_cast<std::int64_t>(picks.size()) < count) {
+    const auto& nearest = tracker.nearest();
+    std::int64_t best = -1;
+    float best_distance = -1.0f;
+    for (std::int64_t i = 0; i < n; ++i) {  // first maximum wins ties
+      if (!picked[static_cast<std::size_t>(i)] && nearest[static_cast<std::size_t>(i)] > best_distance) {
+        best_distance = nearest[static_cast<std::size_t>(i)];
+        best = i;
+      }
+    }
+    picked[static_cast<std::size_t>(best)] = true;
+    picks.push_back(best);
+    tracker.add_centre(best);
+  }
+  return picks;
+}
+
+}  // namespace al::engine

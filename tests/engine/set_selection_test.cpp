@@ -1,0 +1,88 @@
+// Coreset and BADGE against brute-force references on small random inputs.
+
+#include <al/engine/set_selection.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <set>
+
+using namespace al::engine;
+
+namespace {
+
+/// Clustered points (so the pruning actually skips groups) in `dims` dimensions.
+torch::Tensor clustered_points(std::int64_t n, std::int64_t dims, std::int64_t clusters,
+                               std::uint64_t seed) {
+  torch::manual_seed(seed);
+  const auto centres = torch::randn({clusters, dims}) * 5;
+  const auto which = torch::randint(0, clusters, {n}, torch::kLong);
+  return centres.index_select(0, which) + torch::randn({n, dims}) * 0.3;
+}
+
+/// Greedy k-center with the full distance matrix: O(N·(L+N)) memory.
+std::vector<std::int64_t> reference_k_center(const torch::Tensor& x, const torch::Tensor& centres,
+                                             std::int64_t count) {
+  auto nearest = std::get<0>(torch::cdist(x, centres).min(1));
+  std::vector<std::int64_t> picks;
+  auto picked = torch::zeros({x.size(0)}, torch::kBool);
+  for (std::int64_t k = 0; k < count; ++k) {
+    const auto j = nearest.masked_fill(picked, -1).argmax().item<std::int64_t>();
+    picks.push_back(j);
+    picked[j] = true;
+    nearest = torch::minimum(nearest, torch::cdist(x, x[j].unsqueeze(0)).squeeze(1));
+  }
+  return picks;
+}
+
+}  // namespace
+
+TEST_CASE("k-center greedy picks what the O(N^2) reference picks", "[select][coreset]") {
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    const auto x = clustered_points(600, 12, 15, seed);
+    const auto labelled = clustered_points(20, 12, 15, seed + 100);
+    const auto picks = k_center_greedy(x, labelled, 60);
+    CHECK(picks == reference_k_center(x, labelled, 60));
+    CHECK(std::set<std::int64_t>(picks.begin(), picks.end()).size() == 60);
+  }
+}
+
+TEST_CASE("k-center greedy picks the farthest point first", "[select][coreset]") {
+  const auto x = torch::tensor({0.0f, 1.0f, 10.0f, 3.0f}).unsqueeze(1);
+  const auto labelled = torch::tensor({0.5f}).unsqueeze(1);
+  CHECK(k_center_greedy(x, labelled, 2) == std::vector<std::int64_t>{2, 3});
+  SECTION("without a labelled set it starts from the largest norm") {
+    CHECK(k_center_greedy(x, torch::empty({0, 1}), 2) == std::vector<std::int64_t>{2, 0});
+  }
+  CHECK_THROWS_WITH(k_center_greedy(x, labelled, 5), Catch::Contains("cannot pick 5 of 4"));
+}
+
+TEST_CASE("BADGE's factorised distances equal those on materialised gradient embeddings",
+          "[select][badge]") {
+  torch::manual_seed(4);
+  const auto probs = torch::softmax(torch::randn({50, 4}) * 2, 1);
+  const auto h = torch::randn({50, 6});
+  const auto a = probs - torch::one_hot(probs.argmax(1), 4).to(torch::kFloat);
+  const auto g = (a.unsqueeze(2) * h.unsqueeze(1)).reshape({50, 24});  // the K·d vectors
+  for (std::int64_t row : {0, 17, 49}) {
+    const auto expected = torch::cdist(g, g[row].unsqueeze(0)).squeeze(1);
+    CHECK(torch::allclose(gradient_embedding_distances(probs, h, row), expected, 1e-4, 1e-4));
+  }
+}
+
+TEST_CASE("BADGE's k-means++ never repeats a point and is deterministic under its seed",
+          "[select][badge]") {
+  torch::manual_seed(5);
+  const auto probs = torch::softmax(torch::randn({400, 5}) * 3, 1);
+  const auto h = clustered_points(400, 16, 8, 6).relu();
+  const auto picks = badge_kmeans_pp(probs, h, 100, 42);
+  CHECK(std::set<std::int64_t>(picks.begin(), picks.end()).size() == 100);
+  CHECK(picks == badge_kmeans_pp(probs, h, 100, 42));
+  CHECK(picks != badge_kmeans_pp(probs, h, 100, 43));
+  const auto a = probs - torch::one_hot(probs.argmax(1), 5).to(torch::kFloat);
+  const auto norms = a.pow(2).sum(1) * h.pow(2).sum(1);
+  CHECK(picks.front() == norms.argmax().item<std::int64_t>());  // first centre: largest ||g||
+  SECTION("asking for every candidate returns every candidate once") {
+    const auto all = badge_kmeans_pp(probs.slice(0, 0, 30), h.slice(0, 0, 30), 30, 1);
+    CHECK(std::set<std::int64_t>(all.begin(), all.end()).size() == 30);
+  }
+}

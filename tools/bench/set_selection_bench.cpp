@@ -1,0 +1,100 @@
+// Coreset and BADGE at the scale the Python toolkits fail at: pick 1 000
+// from a 60 000 × 512 float embedding (coreset: with 1 000 labelled centres;
+// badge: K = 10). Also the naive full-distance-matrix coreset on a size where
+// the matrix fits, for the ratio.
+//
+//   set_selection_bench [--uniform]
+// Embeddings are clustered like a trained network's features (100 clusters in
+// a 32-dimensional subspace, ReLU), or i.i.d. Gaussian with --uniform, where
+// no pruning can help: all distances are nearly equal.
+
+#include <al/engine/set_selection.hpp>
+#include <al/engine/training.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point start) {
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+/// Resident memory of this process in MiB (Linux).
+double resident_mib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+torch::Tensor embedding(std::int64_t n, std::int64_t d, bool uniform) {
+  if (uniform) return torch::randn({n, d});
+  const auto basis = torch::randn({32, d});
+  const auto centres = torch::randn({100, 32}) * 3;
+  const auto which = torch::randint(0, 100, {n}, torch::kLong);
+  return torch::relu(torch::matmul(centres.index_select(0, which) + torch::randn({n, 32}) * 0.5, basis));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool uniform = argc > 1 && std::string_view(argv[1]) == "--uniform";
+  al::engine::set_torch_threads(0);
+  torch::manual_seed(0);
+  const std::int64_t n = 60000, d = 512, labelled = 1000, picks = 1000, classes = 10;
+  const auto pool = embedding(n, d, uniform);
+  const auto centres = embedding(labelled, d, uniform);
+  const double embedding_mib = double(n) * d * 4 / (1 << 20);
+  fmt::print("{} embedding {} x {} ({:.0f} MiB), torch threads {}\n",
+             uniform ? "i.i.d. Gaussian" : "clustered", n, d, embedding_mib, torch::get_num_threads());
+
+  auto start = clock_type::now();
+  al::engine::k_center_greedy(pool, centres, 0);
+  fmt::print("coreset: initial nearest centres by blocked GEMM alone: {:.2f} s\n", seconds_since(start));
+  auto rss = resident_mib();
+  start = clock_type::now();
+  const auto coreset = al::engine::k_center_greedy(pool, centres, picks);
+  fmt::print("coreset: {} picks with {} labelled centres in {:.2f} s, resident memory +{:.0f} MiB\n",
+             coreset.size(), labelled, seconds_since(start), resident_mib() - rss);
+
+  // Probabilities from a linear head on the embedding, as a model gives them:
+  // samples of one cluster get similar gradient embeddings.
+  const auto head = torch::randn({d, classes}) / std::sqrt(double(d));
+  const auto logits = torch::matmul(pool, head);
+  const auto probs = torch::softmax(logits / logits.std() * 2, 1);
+  rss = resident_mib();
+  start = clock_type::now();
+  const auto badge = al::engine::badge_kmeans_pp(probs, pool, picks, 0);
+  fmt::print("badge:   {} picks, K = {}, in {:.2f} s, resident memory +{:.0f} MiB "
+             "(the N x K*d gradient matrix would be {:.0f} MiB)\n",
+             badge.size(), classes, seconds_since(start), resident_mib() - rss,
+             double(n) * classes * d * 4 / (1 << 20));
+
+  // The naive version: one full distance matrix, on a size where it fits.
+  const std::int64_t small = 10000;
+  const auto small_pool = pool.slice(0, 0, small);
+  rss = resident_mib();
+  start = clock_type::now();
+  {
+    auto all = torch::cdist(small_pool, torch::cat({centres, small_pool}));  // [N, L+N]
+    auto nearest = std::get<0>(all.slice(1, 0, labelled).min(1));
+    for (std::int64_t k = 0; k < picks; ++k) {
+      const auto j = nearest.argmax().item<std::int64_t>();
+      nearest = torch::minimum(nearest, all.select(1, labelled + j));
+    }
+    fmt::print("naive full-matrix coreset, {} x {}: {:.2f} s, matrix {:.0f} MiB",
+               small, labelled + small, seconds_since(start), double(all.numel()) * 4 / (1 << 20));
+  }
+  start = clock_type::now();
+  al::engine::k_center_greedy(small_pool, centres, picks);
+  fmt::print("; alpipe on the same: {:.2f} s\n", seconds_since(start));
+}
