@@ -5,7 +5,8 @@
 // (prefilter(entropy, 10) >> coreset), against random, on Fashion-MNIST.
 // One seed: every pipeline starts from the same initial set and weights.
 //
-// Run it:   build/examples/10-classical [--smoke] [--seed N] [--out DIR]
+// Run it:   build/examples/10-classical [--smoke] [--pool N] [--seed N] [--out DIR]
+// --pool 60000 runs on the whole training set (the benchmark setting).
 
 #include <al/al.hpp>
 
@@ -22,22 +23,25 @@ int main(int argc, char** argv) {
   using al::random;
 
   bool smoke = false;
+  std::int64_t pool = 20000;
   config c;
   c.results_dir = "results/classical";
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--smoke") {
       smoke = true;
+    } else if (arg == "--pool" && i + 1 < argc) {
+      pool = std::stoll(argv[++i]);
     } else if (arg == "--seed" && i + 1 < argc) {
       c.seed = std::stoull(argv[++i]);
     } else if (arg == "--out" && i + 1 < argc) {
       c.results_dir = argv[++i];
     } else {
-      fmt::print(stderr, "usage: {} [--smoke] [--seed N] [--out DIR]\n", argv[0]);
+      fmt::print(stderr, "usage: {} [--smoke] [--pool N] [--seed N] [--out DIR]\n", argv[0]);
       return 2;
     }
   }
-  c.data.pool_size = smoke ? 2000 : 20000;
+  c.data.pool_size = smoke ? 2000 : pool;
   c.data.test_size = smoke ? 1000 : 0;
   c.verbose = false;
 

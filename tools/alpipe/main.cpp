@@ -59,8 +59,11 @@ std::string help_text() {
       "    cycle(n, body)     repeat body (one query, optionally a train) n times\n"
       "    train[(adam|sgd)][.option(value)...]\n"
       "                       the training recipe from here on; options: {}\n"
-      "  strategies\n"
+      "  strategies (scorers rank one by one; set selectors choose a whole batch)\n"
       "{}"
+      "  combinators\n"
+      "    prefilter(s, m) >> set  the m*b top-scored by s, then the set selector\n"
+      "    mix(a, b, r)            r*b samples by a, the rest by b\n"
       "\n"
       "example:\n"
       "  alpipe explain \"initial(random, 100) | cycle(6, query(entropy, 100))\"\n",
