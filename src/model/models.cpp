@@ -58,14 +58,16 @@ nn::Sequential conv_blocks(std::int64_t in, std::initializer_list<std::int64_t> 
   return blocks;
 }
 
-class small_cnn final : public classifier {
+/// Conv blocks, then a ReLU embedding layer, then the linear head. The two
+/// built-in CNNs differ only in their widths.
+class conv_classifier final : public classifier {
  public:
-  explicit small_cnn(const input_shape& shape)
-      : features_(register_module(
-            "features", conv_blocks(shape.channels, {16, 32}))),
+  conv_classifier(const input_shape& shape, std::initializer_list<std::int64_t> widths,
+                  std::int64_t embedding_width)
+      : features_(register_module("features", conv_blocks(shape.channels, widths))),
         embedding_(register_module(
-            "embedding", nn::Linear(32 * (shape.height / 4) * (shape.width / 4), 128))),
-        head_(register_module("head", nn::Linear(128, shape.num_classes))) {}
+            "embedding", nn::Linear(flattened_size(shape, widths), embedding_width))),
+        head_(register_module("head", nn::Linear(embedding_width, shape.num_classes))) {}
 
   torch::Tensor embed(const torch::Tensor& images) override {
     return torch::relu(embedding_(features_->forward(images).flatten(1)));
@@ -73,25 +75,13 @@ class small_cnn final : public classifier {
   torch::Tensor head(const torch::Tensor& embedding) override { return head_(embedding); }
 
  private:
-  nn::Sequential features_;
-  nn::Linear embedding_;
-  nn::Linear head_;
-};
-
-class cifar_cnn final : public classifier {
- public:
-  explicit cifar_cnn(const input_shape& shape)
-      : features_(register_module("features", conv_blocks(shape.channels, {32, 64, 128}))),
-        embedding_(register_module(
-            "embedding", nn::Linear(128 * (shape.height / 8) * (shape.width / 8), 256))),
-        head_(register_module("head", nn::Linear(256, shape.num_classes))) {}
-
-  torch::Tensor embed(const torch::Tensor& images) override {
-    return torch::relu(embedding_(features_->forward(images).flatten(1)));
+  /// Each block halves the height and width.
+  static std::int64_t flattened_size(const input_shape& shape,
+                                     std::initializer_list<std::int64_t> widths) {
+    const auto shrink = std::int64_t{1} << widths.size();
+    return *(widths.end() - 1) * (shape.height / shrink) * (shape.width / shrink);
   }
-  torch::Tensor head(const torch::Tensor& embedding) override { return head_(embedding); }
 
- private:
   nn::Sequential features_;
   nn::Linear embedding_;
   nn::Linear head_;
@@ -129,12 +119,12 @@ void require_size(const input_shape& shape, std::int64_t channels, std::int64_t 
 
 std::shared_ptr<classifier> make_small_cnn(const input_shape& shape) {
   require_size(shape, 1, 28, "small_cnn");
-  return std::make_shared<small_cnn>(shape);
+  return std::make_shared<conv_classifier>(shape, std::initializer_list<std::int64_t>{16, 32}, 128);
 }
 
 std::shared_ptr<classifier> make_cifar_cnn(const input_shape& shape) {
   require_size(shape, 3, 32, "cifar_cnn");
-  return std::make_shared<cifar_cnn>(shape);
+  return std::make_shared<conv_classifier>(shape, std::initializer_list<std::int64_t>{32, 64, 128}, 256);
 }
 
 std::shared_ptr<classifier> make_mlp(const input_shape& shape) {
