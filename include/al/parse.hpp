@@ -335,20 +335,12 @@ class text_parser {
     for (const auto& s : body) {
       if (s.kind == stage_kind::initial || s.kind == stage_kind::cycle) {
         const auto name = s.kind == stage_kind::initial ? "initial(...)" : "cycle(...)";
-        try {
-          errors::AL011_stage_not_allowed_in_cycle(name);
-        } catch (const plan_error& e) {
-          throw parse_error(with_caret(e.what(), s.position), s.position);
-        }
+        report_at(s.position, [&] { errors::AL011_stage_not_allowed_in_cycle(name); });
       }
       queries += s.kind == stage_kind::query ? 1 : 0;
     }
     if (queries != 1) {
-      try {
-        errors::AL012_cycle_body_query_count(queries);
-      } catch (const plan_error& e) {
-        throw parse_error(with_caret(e.what(), body.front().position), body.front().position);
-      }
+      report_at(body.front().position, [&] { errors::AL012_cycle_body_query_count(queries); });
     }
   }
 
