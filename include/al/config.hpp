@@ -3,6 +3,7 @@
 // (data, seed, device, where results go). Plain data, no LibTorch.
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -43,6 +44,24 @@ struct data_config {
   std::int64_t blobs_dimensions = 8;
 };
 
+/// Where the Debian package `dataset-fashion-mnist` puts its files.
+inline constexpr const char* debian_fashion_mnist_folder = "/usr/share/datasets/fashion-mnist";
+
+/// The folder a data set is read from: `config.folder` if set, else
+/// `$ALPIPE_DATA` if set, else the Debian package's folder for Fashion-MNIST
+/// (`/usr/share/datasets/<name>` for the others).
+inline std::filesystem::path data_folder(const data_config& config) {
+  if (!config.folder.empty()) return config.folder;
+  if (const char* from_environment = std::getenv("ALPIPE_DATA");
+      from_environment != nullptr && *from_environment != '\0') {
+    return from_environment;
+  }
+  if (config.name == "fashion-mnist") return debian_fashion_mnist_folder;
+  // No Debian package ships the others; this is where one would put them,
+  // and the loader's error then says to set ALPIPE_DATA.
+  return std::filesystem::path("/usr/share/datasets") / config.name;
+}
+
 /// Builds the classifier for a run (see <al/engine/model.hpp>). Called once
 /// per run under the run's seed; its initial weights are the run's initial
 /// weights.
@@ -69,6 +88,11 @@ struct config {
   model_factory custom_model;
   /// Print one line per cycle while running.
   bool verbose = true;
+  /// Reuse pretrained encoders from `cache_dir` (see al/pretrain_cache.hpp):
+  /// a comparison pretrains once per seed, not once per strategy.
+  bool pretrain_cache = true;
+  /// Folder of the pretraining cache; empty = `results_dir / "cache"`.
+  std::filesystem::path cache_dir;
 };
 
 }  // namespace al

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,20 @@ struct cycle_result {
   cycle_timings seconds;
 };
 
+/// The pretraining a run started with (when its plan has one).
+struct pretraining_record {
+  std::string pretext;             // "simsiam" or "rotation"
+  bool from_cache = false;         // loaded instead of trained
+  std::filesystem::path cache_file;  // empty when the cache is off
+  double seconds = 0;              // training, or loading from the cache
+  std::int64_t steps = 0;          // optimiser steps (0 when from the cache)
+  double final_loss = 0;           // mean loss of the last epoch (trained only)
+};
+
 struct run_report {
   std::filesystem::path folder;  // where the results were written
   std::string device;            // where it ran: "cpu" or "cuda"
+  std::optional<pretraining_record> pretraining;
   std::vector<cycle_result> cycles;
 };
 

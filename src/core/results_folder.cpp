@@ -39,17 +39,21 @@ results_folder::results_folder(std::filesystem::path folder) : folder_(std::move
   if (!cycles_) throw io_error(folder_ / "cycles.jsonl", "write");
 }
 
-void results_folder::write_file(std::string_view name, std::string_view content) const {
-  const auto target = folder_ / name;
-  const auto temporary = folder_ / (std::string(name) + ".tmp");
+void write_file_atomically(const std::filesystem::path& target, std::string_view content) {
+  auto temporary = target;
+  temporary += ".tmp";
   {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << content;
+    std::ofstream out(temporary, std::ios::trunc | std::ios::binary);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.flush();
     if (!out) throw io_error(temporary, "write");
   }
   sync_to_disk(temporary);
   std::filesystem::rename(temporary, target);
+}
+
+void results_folder::write_file(std::string_view name, std::string_view content) const {
+  write_file_atomically(folder_ / name, content);
 }
 
 void results_folder::append_cycle(const cycle_result& cycle) {
@@ -86,6 +90,17 @@ std::string versions_json(std::string_view device) {
   j["fmt"] = FMT_VERSION;
   j["compiler"] = __VERSION__;
   j["device"] = device;
+  return j.dump(2) + "\n";
+}
+
+std::string pretraining_json(const pretraining_record& record) {
+  nlohmann::ordered_json j;
+  j["pretext"] = record.pretext;
+  j["from_cache"] = record.from_cache;
+  j["cache_file"] = record.cache_file.string();
+  j["seconds"] = record.seconds;
+  j["steps"] = record.steps;
+  j["final_loss"] = record.final_loss;
   return j.dump(2) + "\n";
 }
 

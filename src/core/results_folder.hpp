@@ -14,6 +14,11 @@
 
 namespace al::engine {
 
+/// Writes `content` to a temporary file beside `target`, syncs it, then
+/// renames it: a reader (or a run after a crash) sees the old content or the
+/// new, never half of it.
+void write_file_atomically(const std::filesystem::path& target, std::string_view content);
+
 class results_folder {
  public:
   /// Creates (or reuses) the folder and starts a fresh cycles.jsonl.
@@ -38,6 +43,10 @@ std::string config_json(const config& c, std::string_view device, std::string_vi
 
 /// versions.json: alpipe, LibTorch, fmt, the compiler.
 std::string versions_json(std::string_view device);
+
+/// pretraining.json: how the run's encoder was pretrained, or that it came
+/// from the cache.
+std::string pretraining_json(const pretraining_record& record);
 
 /// One line of cycles.jsonl.
 std::string cycle_json(const cycle_result& cycle);

@@ -1,15 +1,19 @@
 // al::run_plan — executes a plan step by step on the engine.
 
 #include "results_folder.hpp"
+#include "seeded_construction.hpp"
+#include "../pretrain/encoder_cache.hpp"
 
 #include <al/engine/dataset.hpp>
 #include <al/engine/model.hpp>
 #include <al/engine/pool.hpp>
+#include <al/engine/pretrain.hpp>
 #include <al/engine/selection.hpp>
 #include <al/engine/set_selection.hpp>
 #include <al/engine/training.hpp>
 #include <al/errors.hpp>
 #include <al/explain.hpp>
+#include <al/pretrain_cache.hpp>
 #include <al/run.hpp>
 #include <al/seed.hpp>
 
@@ -30,13 +34,11 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-/// Builds the model under the run's seed. Module constructors draw from
-/// Torch's global generator, so seeding and building happen under one lock.
+/// Builds the model under the run's seed.
 std::shared_ptr<classifier> build_model(const config& c, const engine::input_shape& shape) {
-  static std::mutex global_generator;
-  std::lock_guard lock(global_generator);
-  torch::manual_seed(derive_seed(c.seed, "weights"));
-  auto model = c.custom_model ? c.custom_model(shape) : engine::make_builtin_model(c.model, shape);
+  auto model = engine::construct_seeded(derive_seed(c.seed, "weights"), [&] {
+    return c.custom_model ? c.custom_model(shape) : engine::make_builtin_model(c.model, shape);
+  });
   if (!model) {
     throw std::invalid_argument("config.custom_model returned no model; return a "
                                 "std::shared_ptr to an al::engine::classifier");
@@ -124,8 +126,11 @@ class plan_runner {
       model_->set_head_dropout(engine::mc_head_dropout);
     }
     model_->to(device_);
-    initial_weights_ = std::make_unique<weight_snapshot>(*model_);
     pool_images_ = data_.train.images.to(device_);
+    // Every training starts from these weights: the pretrained encoder when
+    // the plan pretrains.
+    if (const auto* recipe = p.pretraining()) pretrain(*recipe);
+    initial_weights_ = std::make_unique<weight_snapshot>(*model_);
     pool_labels_ = data_.train.labels.to(device_);
     test_ = {data_.test.images.to(device_), data_.test.labels.to(device_)};
     pool_ = std::make_unique<engine::pool_state>(data_.train.size());
@@ -138,7 +143,71 @@ class plan_runner {
     results_->write_file("plan.txt", explain(p));
     results_->write_file("config.json", engine::config_json(c, report_.device, model_name));
     results_->write_file("versions.json", engine::versions_json(report_.device));
+    if (report_.pretraining) {
+      results_->write_file("pretraining.json", engine::pretraining_json(*report_.pretraining));
+    }
     run_name_ = name;
+  }
+
+  /// Loads the pretrained encoder from the cache, or pretrains it (and
+  /// saves it there). PT4AL's batches come from the pretext losses.
+  void pretrain(const pretrain_recipe& recipe) {
+    const auto start = std::chrono::steady_clock::now();
+    pretraining_record record;
+    record.pretext = std::string(to_string(recipe.pretext));
+    const auto key = pretrain_cache_key(recipe, config_);
+    if (config_.pretrain_cache) record.cache_file = pretrain_cache_file(recipe, config_);
+    const auto warn = [](const std::string& message) {
+      fmt::print(stderr, "alpipe: {}\n", message);
+    };
+    std::optional<engine::cached_pretraining> cached;
+    if (config_.pretrain_cache) cached = engine::load_pretrained(record.cache_file, key, *model_, warn);
+    if (cached) {
+      record.from_cache = true;
+      pretext_loss_ = cached->pretext_loss;
+    } else {
+      const auto on_epoch = [&](std::int64_t epoch, double loss) {
+        if (!config_.verbose) return;
+        fmt::print("[pretrain {}] epoch {}/{}: loss {:.4f} ({:.0f} s)\n", record.pretext, epoch,
+                   recipe.epochs, loss, seconds_since(start));
+        std::fflush(stdout);
+      };
+      const auto summary = engine::pretrain_encoder(
+          *model_, pool_images_, {data_.channel_mean, data_.channel_std}, recipe,
+          derive_seed(config_.seed, "pretrain"), on_epoch);
+      record.steps = summary.steps;
+      record.final_loss = summary.final_loss;
+      pretext_loss_ = summary.pretext_loss;
+      if (config_.pretrain_cache) {
+        engine::save_pretrained(record.cache_file, key, *model_, pretext_loss_);
+      }
+    }
+    if (recipe.pretext == pretext::rotation) {
+      if (!pretext_loss_.defined() || pretext_loss_.size(0) != pool_images_.size(0)) {
+        throw std::runtime_error("pretrain(rotation) gave no pretext loss per pool image");
+      }
+      pretext_batch_ = engine::pt4al_batches(pretext_loss_, plan_.rounds());
+    }
+    record.seconds = seconds_since(start);
+    if (config_.verbose) {
+      fmt::print("[pretrain {}] {} in {:.1f} s\n", record.pretext,
+                 record.from_cache ? "encoder loaded from " + record.cache_file.string()
+                                   : std::string("done"),
+                 record.seconds);
+    }
+    report_.pretraining = record;
+  }
+
+  /// PT4AL's inputs for the candidates, which come from pretraining.
+  void add_pretext_outputs(engine::pool_outputs& outputs, const std::vector<std::int64_t>& candidates,
+                           needs_set needs) const {
+    if (!needs.contains(need::pretext_loss)) return;
+    if (!pretext_loss_.defined()) {
+      throw std::logic_error("the plan needs pretext losses but has no pretrain(rotation) step");
+    }
+    const auto index = to_tensor(candidates);
+    outputs.pretext_loss = pretext_loss_.index_select(0, index);
+    outputs.pretext_batch = pretext_batch_.index_select(0, index);
   }
 
   run_report run() {
@@ -149,13 +218,16 @@ class plan_runner {
   }
 
  private:
+  void execute(const pretrain_step&) {}  // done before the first snapshot, in the constructor
+
   void execute(const label_initial_step& step) {
     const auto start = std::chrono::steady_clock::now();
     const auto candidates = pool_->unlabelled();
-    const auto outputs = engine::scoring_pass(
+    auto outputs = engine::scoring_pass(
         *model_, pool_images_, to_tensor(candidates), step.selector.needs,
         engine::default_scoring_batch, mc_passes_of(step.selector),
         derive_seed(config_.seed, "mc_dropout"));
+    add_pretext_outputs(outputs, candidates, step.selector.needs);
     const auto picks = pick(step.selector, outputs, candidates, step.count,
                             derive_seed(config_.seed, "initial"), 0);
     current_ = {};
@@ -200,6 +272,7 @@ class plan_runner {
         *model_, pool_images_, to_tensor(candidates_), step.outputs,
         engine::default_scoring_batch, mc_passes_in_cycle(step.cycle),
         derive_seed(config_.seed, "mc_dropout", static_cast<std::uint64_t>(step.cycle)));
+    add_pretext_outputs(outputs_, candidates_, step.outputs);
     // Coreset's first centres are the labelled samples' embeddings.
     labelled_embedding_ = torch::Tensor();
     if (step.outputs.contains(need::embedding)) {
@@ -272,6 +345,8 @@ class plan_runner {
   torch::Tensor pool_images_, pool_labels_;
   engine::labelled_images test_;
   std::unique_ptr<engine::pool_state> pool_;
+  torch::Tensor pretext_loss_;   // [N] rotation pretext loss per pool image
+  torch::Tensor pretext_batch_;  // [N] its PT4AL batch
   std::unique_ptr<engine::results_folder> results_;
   std::string run_name_;
   run_report report_;

@@ -61,6 +61,18 @@ void check_recipe(const train_recipe& recipe) {
   }
 }
 
+/// h(x) of every image, without gradients, in eval mode.
+torch::Tensor embed_in_blocks(classifier& model, const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  constexpr std::int64_t block = 256;
+  std::vector<torch::Tensor> parts;
+  for (std::int64_t start = 0; start < images.size(0); start += block) {
+    parts.push_back(model.embed(images.slice(0, start, std::min(images.size(0), start + block))));
+  }
+  return torch::cat(parts);
+}
+
 }  // namespace
 
 training_summary train_classifier(classifier& model, const torch::Tensor& images,
@@ -75,6 +87,15 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   const std::int64_t epochs =
       std::max(recipe.epochs, (recipe.min_steps + steps_per_epoch - 1) / steps_per_epoch);
 
+  // A linear probe trains the head on the frozen encoder's embeddings,
+  // computed once in eval mode: the same as running the frozen encoder every
+  // step, at a fraction of the cost. The encoder's parameters then get no
+  // gradient, so the optimiser leaves them (and their weight decay) alone.
+  const auto inputs = recipe.linear_probe ? embed_in_blocks(model, images) : images;
+  const auto forward = [&](const torch::Tensor& x) {
+    if (!recipe.linear_probe) return model.forward(x);
+    return model.head(torch::dropout(x, model.head_dropout(), /*train=*/true));
+  };
   auto optimiser = make_optimizer(model, recipe);
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   model.train();
@@ -86,7 +107,7 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
     for (std::int64_t start = 0; start < n; start += recipe.batch_size) {
       const auto batch = order.slice(0, start, std::min(n, start + recipe.batch_size));
       optimiser->zero_grad();
-      auto loss = torch::nn::functional::cross_entropy(model.forward(images.index_select(0, batch)),
+      auto loss = torch::nn::functional::cross_entropy(forward(inputs.index_select(0, batch)),
                                                        labels.index_select(0, batch));
       loss.backward();
       optimiser->step();

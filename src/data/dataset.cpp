@@ -12,7 +12,6 @@
 namespace al::engine {
 namespace {
 
-constexpr const char* debian_fashion_mnist_folder = "/usr/share/datasets/fashion-mnist";
 constexpr const char* known_data_sets = "fashion-mnist, mnist, cifar10, blobs";
 
 // The pool and the test subset are drawn from different splits, but with the
@@ -99,6 +98,8 @@ void normalise_per_channel(dataset& data) {
   // A constant channel (e.g. an all-black border) would otherwise divide by 0.
   const auto safe_std = torch::where(deviation > 1e-8, deviation, torch::ones_like(deviation));
   data.train.images = train.sub_(mean).div_(safe_std);
+  data.channel_mean = mean;
+  data.channel_std = safe_std;
   if (data.test.images.defined()) {
     data.test.images = as_float(data.test.images).sub_(mean).div_(safe_std);
   }
@@ -123,15 +124,7 @@ labelled_images random_subset(const labelled_images& split, std::int64_t count,
 }
 
 std::filesystem::path resolve_data_folder(const al::data_config& config) {
-  if (!config.folder.empty()) return config.folder;
-  if (const char* from_environment = std::getenv("ALPIPE_DATA");
-      from_environment != nullptr && *from_environment != '\0') {
-    return from_environment;
-  }
-  if (config.name == "fashion-mnist") return debian_fashion_mnist_folder;
-  // No Debian package ships the others; this is where one would put them,
-  // and the loader's error then says to set ALPIPE_DATA.
-  return std::filesystem::path("/usr/share/datasets") / config.name;
+  return al::data_folder(config);
 }
 
 dataset load_mnist_folder(const std::filesystem::path& folder, bool fashion) {

@@ -28,6 +28,8 @@ pool_outputs restrict_to(const pool_outputs& all, const std::vector<std::int64_t
   out.probs = take(all.probs);
   out.embedding = take(all.embedding);
   out.mutual_information = take(all.mutual_information);
+  out.pretext_loss = take(all.pretext_loss);
+  out.pretext_batch = take(all.pretext_batch);
   return out;
 }
 
@@ -78,6 +80,7 @@ std::vector<std::int64_t> select_rows(const selector_spec& spec, const selection
     chosen.insert(chosen.end(), more.begin(), more.end());
     return chosen;
   }
+  if (spec.name == "pt4al") return pt4al_select(spec, inputs, rows, count);
   const auto& outputs = *inputs.outputs;
   const auto index = rows_tensor(rows);
   if (spec.name == "coreset") {

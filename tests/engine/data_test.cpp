@@ -18,68 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "test_files.hpp"
+
 namespace fs = std::filesystem;
 using al::engine::data_error;
+using namespace al_test;
 using Catch::Matchers::Contains;
 
 namespace {
-
-/// A folder of its own for each test, removed afterwards.
-class temp_folder {
- public:
-  temp_folder() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("alpipe-data-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~temp_folder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  temp_folder(const temp_folder&) = delete;
-  temp_folder& operator=(const temp_folder&) = delete;
-
-  [[nodiscard]] const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
-
-using bytes = std::vector<std::uint8_t>;
-
-void append_big_endian(bytes& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
-}
-
-bytes idx_images_bytes(std::uint32_t count, std::uint32_t rows, std::uint32_t cols,
-                       const bytes& pixels) {
-  bytes out;
-  append_big_endian(out, 0x00000803);
-  append_big_endian(out, count);
-  append_big_endian(out, rows);
-  append_big_endian(out, cols);
-  out.insert(out.end(), pixels.begin(), pixels.end());
-  return out;
-}
-
-bytes idx_labels_bytes(std::uint32_t count, const bytes& labels) {
-  bytes out;
-  append_big_endian(out, 0x00000801);
-  append_big_endian(out, count);
-  out.insert(out.end(), labels.begin(), labels.end());
-  return out;
-}
-
-void write_raw(const fs::path& file, const bytes& content) {
-  std::ofstream stream(file, std::ios::binary);
-  stream.write(reinterpret_cast<const char*>(content.data()),
-               static_cast<std::streamsize>(content.size()));
-  REQUIRE(stream.good());
-}
 
 void write_gzip(const fs::path& file, const bytes& content) {
   gzFile handle = gzopen(file.c_str(), "wb");

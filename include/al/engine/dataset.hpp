@@ -32,6 +32,10 @@ struct dataset {
   labelled_images train;
   labelled_images test;
   std::vector<std::string> class_names;
+  /// The normalisation: images = (pixels in [0, 1] - mean) / std, per
+  /// channel, [1, C, 1, 1]. Augmentations undo it to work on pixels.
+  torch::Tensor channel_mean;
+  torch::Tensor channel_std;
 
   [[nodiscard]] std::int64_t num_classes() const {
     return static_cast<std::int64_t>(class_names.size());

@@ -25,6 +25,11 @@ struct pool_outputs {
   /// pass reduces each block's T samples at once, so memory stays
   /// O(block·T·K) instead of holding [U, T, K].
   torch::Tensor mutual_information;
+  /// [U] the rotation pretext loss and [U] int64 the PT4AL batch of each
+  /// candidate (see pt4al_batches), when need::pretext_loss. They come from
+  /// pretraining, not from the pass; the run looks them up per candidate.
+  torch::Tensor pretext_loss;
+  torch::Tensor pretext_batch;
 };
 
 /// What a scorer may use besides the model outputs.

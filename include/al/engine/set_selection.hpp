@@ -59,4 +59,12 @@ struct selection_inputs {
 std::vector<std::int64_t> select_rows(const selector_spec& spec, const selection_inputs& inputs,
                                       const std::vector<std::int64_t>& rows, std::int64_t count);
 
+/// PT4AL (Yi et al. 2022) over the candidate `rows`, in round `inputs.cycle`
+/// (0: the initial set): round 0 takes an evenly spaced sample of batch 0 in
+/// loss order; round k ranks the rows of batch k by the inner scorer
+/// (`spec.inner[0]`) and takes the top. When a batch holds fewer rows than
+/// asked, the candidates widen to the next batches (then the earlier ones).
+std::vector<std::int64_t> pt4al_select(const selector_spec& spec, const selection_inputs& inputs,
+                                       const std::vector<std::int64_t>& rows, std::int64_t count);
+
 }  // namespace al::engine

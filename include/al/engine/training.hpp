@@ -30,7 +30,8 @@ struct training_summary {
 };
 
 /// Trains `model` on `images`/`labels` (already on `device`) with `recipe`;
-/// data order comes from `seed`. A non-finite loss stops with an error that
+/// data order comes from `seed`. With `recipe.linear_probe` only the head
+/// learns, on the embeddings of the encoder as it is (eval mode). A non-finite loss stops with an error that
 /// names the step and suggests a smaller learning rate.
 training_summary train_classifier(classifier& model, const torch::Tensor& images,
                                   const torch::Tensor& labels, const train_recipe& recipe,

@@ -1,0 +1,105 @@
+// pretrain_encoder: checks, the shared optimisation loop, and the dispatch to
+// the pretext.
+
+#include "pretext_loop.hpp"
+
+#include <fmt/format.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+namespace al::engine {
+
+pretraining_summary pretrain_simsiam(classifier& model, const torch::Tensor& images,
+                                     const pixel_normalisation& normalisation,
+                                     const pretrain_recipe& recipe, std::uint64_t seed,
+                                     const std::function<void(std::int64_t, double)>& on_epoch);
+pretraining_summary pretrain_rotation(classifier& model, const torch::Tensor& images,
+                                      const pretrain_recipe& recipe, std::uint64_t seed,
+                                      const std::function<void(std::int64_t, double)>& on_epoch);
+
+namespace detail {
+
+pretraining_summary run_pretext_epochs(const pretext_parameters& parameters, std::int64_t count,
+                                       const torch::Device& device, const pretrain_recipe& recipe,
+                                       std::uint64_t seed, const pretext_step& step,
+                                       const std::function<void(std::int64_t, double)>& on_epoch) {
+  const auto batch_size = std::min(recipe.batch_size, count);
+  const std::int64_t steps_per_epoch = count / batch_size;
+  const std::int64_t total_steps = steps_per_epoch * recipe.epochs;
+  // The linear scaling rule of the SimSiam paper: lr · B / 256.
+  const double base_rate = recipe.learning_rate * static_cast<double>(batch_size) / 256.0;
+
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(parameters.scheduled);
+  if (!parameters.fixed.empty()) groups.emplace_back(parameters.fixed);
+  torch::optim::SGD optimiser(
+      groups, torch::optim::SGDOptions(base_rate).momentum(0.9).weight_decay(recipe.weight_decay));
+
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  pretraining_summary summary;
+  for (std::int64_t epoch = 0; epoch < recipe.epochs; ++epoch) {
+    const auto order = torch::randperm(count, generator, torch::kLong).to(device);
+    auto loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
+    for (std::int64_t b = 0; b < steps_per_epoch; ++b) {
+      const double progress = static_cast<double>(summary.steps) / static_cast<double>(total_steps);
+      const double rate = base_rate * 0.5 * (1 + std::cos(std::numbers::pi * progress));
+      static_cast<torch::optim::SGDOptions&>(optimiser.param_groups()[0].options()).lr(rate);
+      optimiser.zero_grad();
+      auto loss = step(order.slice(0, b * batch_size, (b + 1) * batch_size));
+      loss.backward();
+      optimiser.step();
+      loss_sum += loss.detach();
+      ++summary.steps;
+    }
+    summary.final_loss = loss_sum.item<double>() / static_cast<double>(steps_per_epoch);
+    if (!std::isfinite(summary.final_loss)) {
+      throw std::runtime_error(fmt::format(
+          "pretraining diverged: the loss is {} in epoch {}; lower the learning rate "
+          "(pretrain(...).lr(...))",
+          summary.final_loss, epoch + 1));
+    }
+    if (on_epoch) on_epoch(epoch + 1, summary.final_loss);
+  }
+  return summary;
+}
+
+std::int64_t embedding_width(classifier& model, const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  const auto width = model.embed(images.slice(0, 0, 1)).size(1);
+  model.train();
+  return width;
+}
+
+}  // namespace detail
+
+pretraining_summary pretrain_encoder(classifier& model, const torch::Tensor& images,
+                                     const pixel_normalisation& normalisation,
+                                     const pretrain_recipe& recipe, std::uint64_t seed,
+                                     const std::function<void(std::int64_t, double)>& on_epoch) {
+  if (recipe.epochs < 1 || recipe.batch_size < 2 || !(recipe.learning_rate > 0)) {
+    throw std::invalid_argument(fmt::format(
+        "pretrain recipe needs epochs >= 1, batch_size >= 2 and lr > 0 (got epochs={}, "
+        "batch_size={}, lr={})",
+        recipe.epochs, recipe.batch_size, recipe.learning_rate));
+  }
+  if (images.dim() != 4 || images.size(2) < 8 || images.size(3) < 8) {
+    throw std::invalid_argument(fmt::format(
+        "pretrain({}) needs images of at least 8x8 pixels, but this data set's samples are {}; "
+        "pretrain on image data (fashion-mnist, mnist, cifar10) or drop the pretrain stage",
+        to_string(recipe.pretext), fmt::join(images.sizes().slice(1), "x")));
+  }
+  if (images.size(0) < 2) {
+    throw std::invalid_argument("pretraining needs at least 2 pool images");
+  }
+  if (recipe.pretext == pretext::simsiam) {
+    return pretrain_simsiam(model, images, normalisation, recipe, seed, on_epoch);
+  }
+  return pretrain_rotation(model, images, recipe, seed, on_epoch);
+}
+
+}  // namespace al::engine
