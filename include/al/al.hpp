@@ -8,12 +8,15 @@
 #include <al/pipeline.hpp>
 #include <al/plan.hpp>
 #include <al/plan_error.hpp>
+#include <al/pretext.hpp>
 #include <al/report.hpp>
 #include <al/requirements.hpp>
+#include <al/rules.hpp>
 #include <al/run.hpp>
 #include <al/seed.hpp>
 #include <al/stage/cycle.hpp>
 #include <al/stage/initial.hpp>
+#include <al/stage/pretrain.hpp>
 #include <al/stage/query.hpp>
 #include <al/stage/train.hpp>
 #include <al/strategy/badge.hpp>
@@ -24,6 +27,7 @@
 #include <al/strategy/margin.hpp>
 #include <al/strategy/mix.hpp>
 #include <al/strategy/prefilter.hpp>
+#include <al/strategy/pt4al.hpp>
 #include <al/strategy/random.hpp>
 #include <al/strategy/selector.hpp>
 #include <al/version.hpp>

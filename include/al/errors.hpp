@@ -87,13 +87,15 @@ namespace al::errors {
 
 // Options --------------------------------------------------------------------
 
-[[noreturn]] inline void AL013_option_given_twice(std::string_view option) {
-  fail("AL013", fmt::format("train option .{}(...) is given twice; keep one", option));
+// `stage` is the stage the option belongs to: train or pretrain.
+
+[[noreturn]] inline void AL013_option_given_twice(std::string_view stage, std::string_view option) {
+  fail("AL013", fmt::format("{} option .{}(...) is given twice; keep one", stage, option));
 }
 
-[[noreturn]] inline void AL014_option_out_of_range(std::string_view option,
+[[noreturn]] inline void AL014_option_out_of_range(std::string_view stage, std::string_view option,
                                                    std::string_view requirement) {
-  fail("AL014", fmt::format("train option .{}(...) must be {}", option, requirement));
+  fail("AL014", fmt::format("{} option .{}(...) must be {}", stage, option, requirement));
 }
 
 // Words in the wrong place ------------------------------------------------------
@@ -123,6 +125,33 @@ namespace al::errors {
                             "initial set or the queries smaller, fewer cycles, or the pool "
                             "larger (config.data.pool_size)",
                             budget, pool));
+}
+
+// Pretraining (the order rules are also static_asserts in the typed DSL) -------
+
+[[noreturn]] inline void AL024_pretrain_not_first() {
+  fail("AL024", "pretraining happens once, before any label: put pretrain(...) first, e.g. "
+                "pretrain(simsiam) | initial(random, 100) | cycle(6, query(entropy, 100))");
+}
+
+[[noreturn]] inline void AL025_two_pretrain_stages() {
+  fail("AL025", "the pipeline has two pretrain(...) stages; keep one: the encoder is pretrained "
+                "once, before any label");
+}
+
+/// `word` needs `what` (e.g. "the pretext losses"), which only an earlier
+/// `provider` stage (e.g. "pretrain(rotation)") gives; see al/rules.hpp.
+[[noreturn]] inline void AL026_need_not_provided(std::string_view word, std::string_view what,
+                                                 std::string_view provider) {
+  fail("AL026", fmt::format("{} needs {} of an earlier {}; start the pipeline with {} | "
+                            "initial(...)",
+                            word, what, provider, provider));
+}
+
+[[noreturn]] inline void AL027_linear_probe_without_pretrain() {
+  fail("AL027", "train.linear_probe() trains only the head on a frozen encoder, and without a "
+                "pretrain stage that encoder is random; start the pipeline with "
+                "pretrain(simsiam) | ... or drop .linear_probe()");
 }
 
 }  // namespace al::errors

@@ -4,6 +4,7 @@
 
 #include <al/pipeline.hpp>
 #include <al/plan.hpp>
+#include <al/rules.hpp>
 
 #include <fmt/format.h>
 
@@ -13,45 +14,75 @@
 
 namespace al {
 
-/// "probs, embedding" — or "nothing (no model outputs)" for an empty set.
+/// "probs, embedding" — or "nothing (no model outputs)" for an empty set. A
+/// need an earlier stage provides says so: the scoring step only looks it up,
+/// "pretext_loss (from pretrain(rotation))".
 inline std::string describe(needs_set needs) {
   std::string out;
   for (need n : all_needs) {
     if (!needs.contains(n)) continue;
     if (!out.empty()) out += ", ";
     out += to_string(n);
+    if (const auto* entry = provider_of(n)) out += fmt::format(" (from {})", entry->provider);
   }
   return out.empty() ? "nothing (no model outputs)" : out;
 }
 
-inline std::string describe(const train_recipe& r) {
+/// A training recipe; `pretrained`: the plan starts with a pretrain step.
+inline std::string describe(const train_recipe& r, bool pretrained = false) {
   std::string out = fmt::format("{} lr={:g} weight_decay={:g}", to_string(r.optimizer),
                                 r.learning_rate, r.weight_decay);
   if (r.optimizer == optimizer::sgd) out += fmt::format(" momentum={:g}", r.momentum);
   out += fmt::format(" epochs={} (at least {} steps) batch_size={}, ", r.epochs, r.min_steps,
                      r.batch_size);
-  out += r.warm_start ? "warm start from the previous cycle's weights"
+  if (r.warm_start) {
+    out += "warm start from the previous cycle's weights";
+  } else {
+    out += pretrained ? "from the pretrained encoder and the seed's initial head"
                       : "from the seed's initial weights";
+  }
+  if (r.linear_probe) out += "; linear probe: encoder frozen, head trained";
   return out;
+}
+
+/// A pretraining recipe, as the pretrain step's line says it.
+inline std::string describe(const pretrain_recipe& r) {
+  const bool rotation = r.pretext == pretext::rotation;
+  std::string out = fmt::format(
+      "{} on every pool image, no labels: epochs={} batch_size={} sgd lr={:g} (cosine) "
+      "weight_decay={:g}",
+      rotation ? "4-way rotation head" : "simsiam", r.epochs, r.batch_size, r.learning_rate,
+      r.weight_decay);
+  if (rotation) {
+    out += "; keeps each sample's pretext loss (mean cross-entropy over the 4 rotations)";
+  } else {
+    out += fmt::format(" projector={} predictor={}", r.projector_width, r.predictor_width);
+  }
+  return out + "; every training starts from the pretrained encoder";
 }
 
 /// The plan as text.
 inline std::string explain(const plan& p) {
-  std::string out = fmt::format("plan: {} cycle{}, {} labels in all; scoring pass computes: {}\n",
-                                p.cycles(), p.cycles() == 1 ? "" : "s", p.label_budget(),
-                                describe(p.scoring_outputs()));
+  const pretrain_recipe* pretraining = p.pretraining();
+  std::string out = fmt::format(
+      "plan: {} cycle{}, {} labels in all{}; scoring pass computes: {}\n", p.cycles(),
+      p.cycles() == 1 ? "" : "s", p.label_budget(),
+      pretraining ? fmt::format(", pretrained by {}", to_string(pretraining->pretext)) : "",
+      describe(p.scoring_outputs()));
   std::int64_t labelled = 0;
   for (const auto& s : p.steps) {
     std::visit(
         [&](const auto& step) {
           using T = std::decay_t<decltype(step)>;
-          if constexpr (std::is_same_v<T, label_initial_step>) {
+          if constexpr (std::is_same_v<T, pretrain_step>) {
+            out += fmt::format("  [0] pretrain  {}\n", describe(step.recipe));
+          } else if constexpr (std::is_same_v<T, label_initial_step>) {
             labelled += step.count;
             out += fmt::format("  [0] label     initial set: {} samples by {} ({})\n", step.count,
                                step.selector.name, step.selector.description);
           } else if constexpr (std::is_same_v<T, train_step>) {
             out += fmt::format("  [{}] train     {} labels: {}\n", step.cycle, labelled,
-                               describe(step.recipe));
+                               describe(step.recipe, pretraining != nullptr));
           } else if constexpr (std::is_same_v<T, evaluate_step>) {
             out += fmt::format("  [{}] evaluate  test accuracy and per-class accuracy\n",
                                step.cycle);

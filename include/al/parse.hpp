@@ -7,10 +7,15 @@
 //
 // Grammar:
 //   pipeline := stage ('|' stage)*
-//   stage    := 'initial' '(' word ',' count ')'
-//             | 'query'   '(' word ',' count ')'
+//   stage    := 'pretrain' '(' pretext ')' ('.' option '(' value ')')*
+//             | 'initial' '(' strategy ',' count ')'
+//             | 'query'   '(' strategy ',' count ')'
 //             | 'cycle'   '(' count ',' pipeline ')'
 //             | 'train' ['(' [optimizer] ')'] ('.' option '(' [value] ')')*
+//   strategy := word ['.passes(' count ')']
+//             | 'prefilter' '(' strategy ',' number ')' '>>' strategy
+//             | 'mix' '(' strategy ',' strategy ',' number ')'
+//             | 'pt4al' '(' strategy ')'
 // Errors point at the mistake with a caret and suggest the nearest known
 // word: AL001 unknown word, AL002 syntax, AL003 bad number, and every rule
 // the typed DSL checks (see docs/errors.md).
@@ -20,19 +25,23 @@
 #include <al/errors.hpp>
 #include <al/plan.hpp>
 #include <al/rules.hpp>
+#include <al/stage/pretrain.hpp>
 #include <al/stage/train.hpp>
 #include <al/strategy/mix.hpp>
 #include <al/strategy/prefilter.hpp>
+#include <al/strategy/pt4al.hpp>
 #include <al/words.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace al {
@@ -51,8 +60,11 @@ struct text_stage {
   stage_kind kind = stage_kind::train;
   std::size_t position = 0;
   selector_spec selector;           // initial, query
+  std::size_t selector_position = 0;
   std::int64_t count = 0;           // initial, query: samples; cycle: repetitions
   train_stage train;                // train
+  std::size_t linear_probe_position = 0;  // train: where .linear_probe(...) is written
+  pretrain_recipe pretrain;         // pretrain
   std::vector<text_stage> body;     // cycle
 };
 
@@ -68,6 +80,7 @@ class text_parser {
                                 text_[at_]), at_);
     }
     check_order(stages);
+    check_providers(stages);
     plan_builder builder;
     lower(stages, builder);
     try {
@@ -171,12 +184,15 @@ class text_parser {
     const auto word = identifier();
     if (word.empty()) {
       const std::string found = at_ < text_.size() ? fmt::format("'{}'", text_[at_]) : "the end";
-      fail("AL002", fmt::format("expected a stage (initial, train, query, cycle), found {}", found),
+      fail("AL002",
+           fmt::format("expected a stage (pretrain, initial, train, query, cycle), found {}", found),
            at_);
     }
     if (word == "initial" || word == "query") {
       stage.kind = word == "initial" ? stage_kind::initial : stage_kind::query;
       expect('(', fmt::format("after {}", word));
+      skip_space();
+      stage.selector_position = at_;
       stage.selector = selector_expression(stage.kind == stage_kind::initial);
       expect(',', "after the strategy");
       stage.count = whole_number("the number of samples");
@@ -191,7 +207,14 @@ class text_parser {
       expect(')', "to close cycle(...)");
     } else if (word == "train") {
       stage.kind = stage_kind::train;
-      stage.train = parse_train();
+      stage.train = parse_train(stage.linear_probe_position);
+    } else if (word == "pretrain") {
+      stage.kind = stage_kind::pretrain;
+      stage.pretrain = parse_pretrain();
+    } else if (is_pretext(word)) {
+      fail("AL028", fmt::format("{} is a pretext task, not a stage; write pretrain({}) at the front "
+                                "of the pipeline", word, word),
+           stage.position);
     } else if (find_word(word)) {
       fail("AL015", fmt::format("{} is a strategy, not a stage; wrap it in a stage: query({}, 100) "
                                 "or initial({}, 100)", word, word, word),
@@ -244,6 +267,7 @@ class text_parser {
       skip_space();
       const auto filter_at = at_;
       auto [filter, filter_kind] = selector_primary();
+      if (filter.name == "pt4al") fail_nested_pt4al(filter_at);
       if (filter_kind != selector_kind::scorer) {
         fail("AL021", "prefilter(s, m) ranks by a per-sample score; a set selector such as "
                       "coreset cannot rank; try prefilter(entropy, 10) >> coreset", filter_at);
@@ -261,9 +285,15 @@ class text_parser {
     }
     if (word == "mix") {
       expect('(', "after mix");
+      skip_space();
+      const auto first_at = at_;
       auto first = selector_expression(false);
+      if (first.name == "pt4al") fail_nested_pt4al(first_at);
       expect(',', "after the first strategy of mix");
+      skip_space();
+      const auto second_at = at_;
       auto second = selector_expression(false);
+      if (second.name == "pt4al") fail_nested_pt4al(second_at);
       expect(',', "after the second strategy of mix");
       skip_space();
       const auto fraction_at = at_;
@@ -273,6 +303,19 @@ class text_parser {
         report_at(fraction_at, [&] { errors::AL022_mix_fraction(fraction); });
       }
       return {mix_spec(std::move(first), std::move(second), fraction), selector_kind::set_selector};
+    }
+    if (word == "pt4al") {
+      expect('(', "after pt4al");
+      skip_space();
+      const auto inner_at = at_;
+      auto [inner, inner_kind] = selector_primary();
+      if (inner.name == "pt4al") fail_nested_pt4al(inner_at);
+      if (inner_kind != selector_kind::scorer) {
+        fail("AL030", "pt4al(s) ranks the round's batch by a per-sample score; a set selector "
+                      "such as coreset cannot rank; try pt4al(least_confidence)", inner_at);
+      }
+      expect(')', "to close pt4al(...)");
+      return {pt4al_spec(std::move(inner)), selector_kind::scorer};
     }
     if (const auto* info = find_word(word)) {
       if (word == "bald" && accept('.')) {
@@ -298,10 +341,27 @@ class text_parser {
              start);
       }
     }
+    if (is_pretext(word)) {
+      fail("AL028", fmt::format("{} is a pretext task for pretrain(...), not a strategy; query(...) "
+                                "and initial(...) take a strategy word such as entropy", word),
+           start);
+    }
     auto known = strategy_words();
-    known.push_back("prefilter");
-    known.push_back("mix");
+    known.insert(known.end(), combinator_words().begin(), combinator_words().end());
     fail("AL001", fmt::format("unknown strategy '{}'{}", word, suggestion(word, known)), start);
+  }
+
+  static bool is_pretext(std::string_view word) {
+    for (const auto& task : pretext_words()) {
+      if (word == task) return true;
+    }
+    return false;
+  }
+
+  [[noreturn]] void fail_nested_pt4al(std::size_t at) const {
+    fail("AL031", "pt4al(...) is the whole strategy of initial(...) or query(...): its batches "
+                  "are the rounds of the run, so prefilter, mix and pt4al cannot nest it; e.g. "
+                  "query(pt4al(least_confidence), 100)", at);
   }
 
   /// Runs a rule's reporter and shows its message with a caret at `at`.
@@ -325,16 +385,61 @@ class text_parser {
     const auto check = check_stage_order(kinds);
     if (check.violation == order_violation::none) return;
     report_at(stages[check.stage].position, [&] {
-      if (check.violation == order_violation::two_initial_stages) errors::AL007_two_initial_stages();
-      errors::AL008_initial_after_query();
+      switch (check.violation) {
+        case order_violation::two_initial_stages: errors::AL007_two_initial_stages();
+        case order_violation::initial_after_query: errors::AL008_initial_after_query();
+        case order_violation::pretrain_not_first: errors::AL024_pretrain_not_first();
+        case order_violation::two_pretrain_stages: errors::AL025_two_pretrain_stages();
+        case order_violation::none: break;
+      }
     });
+  }
+
+  /// The typed DSL's provider rule (AL026), with the caret under the word
+  /// that needs what no earlier stage provides.
+  void check_providers(const std::vector<text_stage>& stages) const {
+    std::vector<stage_needs> needs;
+    for (const auto& s : stages) needs.push_back(needs_of(s));
+    const auto check = al::check_providers(needs);
+    if (check.ok) return;
+    // The stage itself, or the query of the cycle body, names the word.
+    const text_stage* at = &stages[check.stage];
+    for (const auto& inner : at->body) {
+      if (inner.kind == stage_kind::query && inner.selector.needs.contains(check.missing)) at = &inner;
+    }
+    const auto* entry = provider_of(check.missing);
+    report_at(at->selector_position, [&] {
+      errors::AL026_need_not_provided(word_needing(at->selector, check.missing), entry->description,
+                                      entry->provider);
+    });
+  }
+
+  static stage_needs needs_of(const text_stage& s) {
+    switch (s.kind) {
+      case stage_kind::pretrain: return {{}, provided_by(s.pretrain.pretext)};
+      case stage_kind::initial:
+      case stage_kind::query: return {s.selector.needs, {}};
+      case stage_kind::cycle: {
+        stage_needs all;
+        for (const auto& inner : s.body) {
+          const auto part = needs_of(inner);
+          all = {all.needs | part.needs, all.provides | part.provides};
+        }
+        return all;
+      }
+      case stage_kind::train: break;
+    }
+    return {};
   }
 
   void check_cycle_body(const std::vector<text_stage>& body) const {
     int queries = 0;
     for (const auto& s : body) {
-      if (s.kind == stage_kind::initial || s.kind == stage_kind::cycle) {
-        const auto name = s.kind == stage_kind::initial ? "initial(...)" : "cycle(...)";
+      if (s.kind == stage_kind::initial || s.kind == stage_kind::cycle ||
+          s.kind == stage_kind::pretrain) {
+        const auto name = s.kind == stage_kind::initial  ? "initial(...)"
+                          : s.kind == stage_kind::cycle ? "cycle(...)"
+                                                        : "pretrain(...)";
         report_at(s.position, [&] { errors::AL011_stage_not_allowed_in_cycle(name); });
       }
       queries += s.kind == stage_kind::query ? 1 : 0;
@@ -344,7 +449,8 @@ class text_parser {
     }
   }
 
-  train_stage parse_train() {
+  /// `linear_probe_at`: set to where .linear_probe(...) is written, for AL027.
+  train_stage parse_train(std::size_t& linear_probe_at) {
     train_stage stage = al::train;
     const auto apply = [&](std::size_t position, auto&& setter) {
       try {
@@ -374,16 +480,19 @@ class text_parser {
       const auto position = at_;
       const auto option = identifier();
       expect('(', fmt::format("after .{}", option));
-      if (option == "warm_start") {
+      if (option == "warm_start" || option == "linear_probe") {
         skip_space();
         bool on = true;
         const auto value_at = at_;
         const auto value = identifier();
         if (value == "false") on = false;
         else if (!value.empty() && value != "true") {
-          fail("AL003", fmt::format("warm_start takes true or false, found '{}'", value), value_at);
+          fail("AL003", fmt::format("{} takes true or false, found '{}'", option, value), value_at);
         }
-        apply(position, [&](const train_stage& s) { return s.warm_start(on); });
+        if (option == "linear_probe") linear_probe_at = position;
+        apply(position, [&](const train_stage& s) {
+          return option == "warm_start" ? s.warm_start(on) : s.linear_probe(on);
+        });
       } else if (option == "epochs" || option == "min_steps" || option == "batch_size") {
         const auto n = whole_number(option);
         apply(position, [&](const train_stage& s) {
@@ -404,12 +513,73 @@ class text_parser {
     return stage;
   }
 
+  /// pretrain '(' simsiam | rotation ')' ('.' option '(' value ')')*
+  pretrain_recipe parse_pretrain() {
+    expect('(', "after pretrain");
+    skip_space();
+    const auto task_at = at_;
+    const auto task = identifier();
+    if (task == "simsiam" || task == "rotation") {
+      expect(')', "to close pretrain(...)");
+      return task == "simsiam" ? pretrain_options(al::pretrain(al::simsiam))
+                               : pretrain_options(al::pretrain(al::rotation));
+    }
+    if (task.empty()) fail("AL002", "expected a pretext task, simsiam or rotation", task_at);
+    if (find_word(task) || std::find(combinator_words().begin(), combinator_words().end(), task) !=
+                               combinator_words().end()) {
+      fail("AL028", "pretrain(p) takes a pretext task, simsiam or rotation; strategies such as "
+                    "entropy go into query(...) or initial(...)", task_at);
+    }
+    fail("AL001", fmt::format("unknown pretext task '{}'{}", task, suggestion(task, pretext_words())),
+         task_at);
+  }
+
+  /// The options after pretrain(task), set through the typed stage's setters
+  /// so that both front ends check them alike.
+  template <class Task>
+  pretrain_recipe pretrain_options(pretrain_stage<Task> stage) {
+    while (accept('.')) {
+      skip_space();
+      const auto position = at_;
+      const auto option = identifier();
+      const bool simsiam_only = option == "projector" || option == "predictor";
+      if constexpr (Task::task != pretext::simsiam) {
+        if (simsiam_only) {
+          fail("AL029", fmt::format(".{}(width) is an option of pretrain(simsiam) only: rotation "
+                                    "trains a 4-way head, with no projector or predictor; remove "
+                                    "the option", option), position);
+        }
+      }
+      expect('(', fmt::format("after .{}", option));
+      if (option == "epochs" || option == "batch_size" || simsiam_only) {
+        const auto n = whole_number(option);
+        report_at(position, [&] {
+          if (option == "epochs") stage = stage.epochs(n);
+          else if (option == "batch_size") stage = stage.batch_size(n);
+          else if constexpr (Task::task == pretext::simsiam) {
+            stage = option == "projector" ? stage.projector(n) : stage.predictor(n);
+          }
+        });
+      } else if (option == "lr" || option == "weight_decay") {
+        const auto x = real_number(option);
+        report_at(position, [&] { stage = option == "lr" ? stage.lr(x) : stage.weight_decay(x); });
+      } else {
+        fail("AL001", fmt::format("unknown pretrain option '{}'{}", option,
+                                  suggestion(option, pretrain_option_words())),
+             position);
+      }
+      expect(')', fmt::format("to close .{}(...)", option));
+    }
+    return stage.recipe;
+  }
+
   void lower(const std::vector<text_stage>& stages, plan_builder& builder) const {
     for (const auto& s : stages) {
       try {
         switch (s.kind) {
           case stage_kind::initial: builder.add_initial(s.selector, s.count); break;
           case stage_kind::query: builder.add_query(s.selector, s.count); break;
+          case stage_kind::pretrain: builder.add_pretrain(s.pretrain); break;
           case stage_kind::train: builder.set_recipe(s.train.recipe); break;
           case stage_kind::cycle:
             if (s.count <= 0) errors::AL006_cycle_count_not_positive(s.count);
@@ -419,7 +589,9 @@ class text_parser {
       } catch (const parse_error&) {
         throw;
       } catch (const plan_error& e) {
-        throw parse_error(with_caret(e.what(), s.position), s.position);
+        // A train stage can only fail on AL027; point at its .linear_probe().
+        const auto at = s.kind == stage_kind::train ? s.linear_probe_position : s.position;
+        throw parse_error(with_caret(e.what(), at), at);
       }
     }
   }

@@ -24,14 +24,17 @@ namespace al {
 
 struct pipe_base;
 
-/// Base of every stage type (initial, train, query, cycle).
+/// Base of every stage type (pretrain, initial, train, query, cycle).
 struct stage_base;
 
-/// A type is a stage when it derives from `stage_base` and can lower itself.
+/// A type is a stage when it derives from `stage_base`, says what it needs
+/// from the model and provides to later stages, and can lower itself.
 template <class T>
 concept stage = std::derived_from<T, stage_base> &&
                 requires(const T& s, detail::plan_builder& b) {
                   { T::kind } -> std::convertible_to<stage_kind>;
+                  { T::needs } -> std::convertible_to<needs_set>;
+                  { T::provides } -> std::convertible_to<needs_set>;
                   s.lower_into(b);
                 };
 
@@ -61,7 +64,25 @@ template <stage... S>
 struct stage_order {
   static constexpr stage_kind kinds[] = {S::kind...};
   static constexpr order_check check = check_stage_order(kinds);
+  static constexpr bool has_pretrain = ((S::kind == stage_kind::pretrain) || ...);
 };
+
+/// The provider rule (al/rules.hpp) applied to a sequence of stage types.
+template <stage... S>
+struct stage_providers {
+  static constexpr stage_needs stages[] = {stage_needs{S::needs, S::provides}...};
+  static constexpr provider_check check = check_providers(stages);
+};
+
+/// AL026 as a compile error: one static_assert per entry of
+/// `al::need_providers`, since a static_assert message must be a literal.
+template <class Pipeline>
+constexpr void assert_needs_provided() {
+  constexpr provider_check check = Pipeline::providers::check;
+  static_assert(check.ok || check.missing != need::pretext_loss,
+                "AL026: pt4al needs the pretext losses of an earlier pretrain(rotation); start "
+                "the pipeline with pretrain(rotation) | initial(...)");
+}
 
 template <class T>
 constexpr auto as_pipeline(const T& x) {
@@ -85,6 +106,18 @@ struct pipe_base {
     static_assert(order::check.violation != order_violation::initial_after_query,
                   "AL008: initial(...) comes after a query; move it to the front: "
                   "initial(random, 100) | cycle(6, query(entropy, 100))");
+    static_assert(order::check.violation != order_violation::pretrain_not_first,
+                  "AL024: pretraining happens once, before any label: put pretrain(...) first, "
+                  "e.g. pretrain(simsiam) | initial(random, 100) | cycle(6, query(entropy, 100))");
+    static_assert(order::check.violation != order_violation::two_pretrain_stages,
+                  "AL025: the pipeline has two pretrain(...) stages; keep one: the encoder is "
+                  "pretrained once, before any label");
+    // A pipeline without a pretrain stage may still get one in front
+    // (pretrain(rotation) | piece), so a missing provider is final only
+    // once the pipeline holds its one pretrain stage; lower() checks the rest.
+    if constexpr (order::check.violation == order_violation::none && order::has_pretrain) {
+      detail::assert_needs_provided<decltype(joined)>();
+    }
     return joined;
   }
   // A strategy word next to a stage: say what to write instead of listing
@@ -106,9 +139,13 @@ struct pipeline : pipe_base {
   boost::hana::tuple<Stages...> stages;
 
   using order = detail::stage_order<Stages...>;
+  using providers = detail::stage_providers<Stages...>;
 
   /// Union of what every strategy in the pipeline needs from the model.
   static constexpr needs_set needs = (needs_set{} | ... | Stages::needs);
+  /// Union of what its stages provide to later ones (pretrain(rotation):
+  /// the pretext losses).
+  static constexpr needs_set provides = (needs_set{} | ... | Stages::provides);
 
   /// The text DSL spelling, read back by al::parse.
   std::string to_text() const {
@@ -147,9 +184,11 @@ std::string to_string(const P& p) {
   return p.to_text();
 }
 
-/// Lowers a typed pipeline to the plan the engine runs.
+/// Lowers a typed pipeline to the plan the engine runs. A need no stage
+/// provides (AL026) is a compile error here, for any pipeline.
 template <pipeable P>
 plan lower(const P& p) {
+  detail::assert_needs_provided<decltype(detail::as_pipeline(p))>();
   detail::plan_builder builder;
   p.lower_into(builder);
   return builder.finish();

@@ -81,14 +81,34 @@ inline std::vector<std::string> strategy_words() {
 
 /// The stage words of the grammar.
 inline const std::vector<std::string>& stage_words() {
-  static const std::vector<std::string> words{"initial", "train", "query", "cycle"};
+  static const std::vector<std::string> words{"pretrain", "initial", "train", "query", "cycle"};
+  return words;
+}
+
+/// The combinators: strategies built from other strategies.
+inline const std::vector<std::string>& combinator_words() {
+  static const std::vector<std::string> words{"prefilter", "mix", "pt4al"};
   return words;
 }
 
 /// The options of `train`, as written after a dot.
 inline const std::vector<std::string>& train_option_words() {
-  static const std::vector<std::string> words{"epochs",       "min_steps", "batch_size", "lr",
-                                              "weight_decay", "momentum",  "warm_start"};
+  static const std::vector<std::string> words{"epochs",       "min_steps", "batch_size",
+                                              "lr",           "weight_decay", "momentum",
+                                              "warm_start",   "linear_probe"};
+  return words;
+}
+
+/// The pretext tasks `pretrain(...)` takes.
+inline const std::vector<std::string>& pretext_words() {
+  static const std::vector<std::string> words{"simsiam", "rotation"};
+  return words;
+}
+
+/// The options of `pretrain(...)`; the last two are simsiam's only.
+inline const std::vector<std::string>& pretrain_option_words() {
+  static const std::vector<std::string> words{"epochs",       "batch_size", "lr",
+                                              "weight_decay", "projector",  "predictor"};
   return words;
 }
 

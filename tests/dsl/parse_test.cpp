@@ -28,7 +28,17 @@ const auto pipelines = std::make_tuple(
     initial(random, 100) | cycle(3, query(prefilter(bald.passes(7), 2.5) >> badge, 100)),
     initial(random, 100) | cycle(3, query(mix(margin, random, 0.25), 100)),
     initial(random, 100) |
-        cycle(3, query(mix(prefilter(least_confidence, 4) >> coreset, bald, 0.5), 100)));
+        cycle(3, query(mix(prefilter(least_confidence, 4) >> coreset, bald, 0.5), 100)),
+    // Self-supervised pretraining, the linear probe and PT4AL.
+    pretrain(simsiam) | initial(random, 100) | cycle(2, query(margin, 50)),
+    pretrain(simsiam).epochs(20).batch_size(128).lr(0.03).weight_decay(0.0001).projector(256)
+            .predictor(64) |
+        train.linear_probe() | initial(random, 100) | cycle(2, query(entropy, 50)),
+    pretrain(rotation).epochs(5).lr(0.1) | initial(pt4al(least_confidence), 100) |
+        cycle(3, query(pt4al(least_confidence), 100)),
+    pretrain(rotation) | initial(pt4al(random), 20) | train.epochs(3).linear_probe(false) |
+        cycle(2, query(pt4al(bald.passes(5)), 20) | train.linear_probe()) |
+        cycle(1, query(prefilter(margin, 2) >> coreset, 20)));
 
 TEST_CASE("parse(to_string(p)) gives the same plan as lower(p)", "[dsl][parse][property]") {
   std::apply(
@@ -69,7 +79,7 @@ TEST_CASE("parse errors name the mistake, point at it and suggest the nearest wo
   }
   SECTION("a word nobody knows gets the list of words") {
     CHECK_THROWS_WITH(parse("initial(random, 1) | query(xyzzyq, 3)"),
-                      Catch::Contains("known words: badge, bald, coreset, entropy, least_confidence, margin, random, prefilter, mix"));
+                      Catch::Contains("known words: badge, bald, coreset, entropy, least_confidence, margin, random, prefilter, mix, pt4al"));
   }
   SECTION("bad numbers") {
     CHECK_THROWS_WITH(parse("initial(random, 1o0)"),

@@ -54,6 +54,10 @@ std::string help_text() {
       "\n"
       "pipeline language (the same words as the C++ DSL):\n"
       "  stages\n"
+      "    pretrain(simsiam|rotation)[.option(value)...]\n"
+      "                       self-supervised pretraining on the pool, first of all;\n"
+      "                       options: {}\n"
+      "                       (projector and predictor: simsiam only)\n"
       "    initial(s, n)      label n samples chosen by strategy s to start\n"
       "    query(s, n)        score the pool, label the n best by s, retrain\n"
       "    cycle(n, body)     repeat body (one query, optionally a train) n times\n"
@@ -64,10 +68,13 @@ std::string help_text() {
       "  combinators\n"
       "    prefilter(s, m) >> set  the m*b top-scored by s, then the set selector\n"
       "    mix(a, b, r)            r*b samples by a, the rest by b\n"
+      "    pt4al(s)                the round's batch of the pool by rotation loss, ranked\n"
+      "                            by scorer s; needs pretrain(rotation)\n"
       "\n"
       "example:\n"
       "  alpipe explain \"initial(random, 100) | cycle(6, query(entropy, 100))\"\n",
-      al::version_string, fmt::join(al::train_option_words(), ", "), strategies);
+      al::version_string, fmt::join(al::pretrain_option_words(), ", "),
+      fmt::join(al::train_option_words(), ", "), strategies);
 }
 
 template <class Number>
@@ -135,8 +142,11 @@ int main(int argc, char** argv) {
       return args.empty() ? usage_error : 0;
     }
     if (args[0] == "words") {
-      fmt::print("stages: {}\nstrategies: {}\ntrain options: {}\n", fmt::join(al::stage_words(), " "),
-                 fmt::join(al::strategy_words(), " "), fmt::join(al::train_option_words(), " "));
+      fmt::print("stages: {}\nstrategies: {}\ncombinators: {}\ntrain options: {}\n"
+                 "pretext tasks: {}\npretrain options: {}\n",
+                 fmt::join(al::stage_words(), " "), fmt::join(al::strategy_words(), " "),
+                 fmt::join(al::combinator_words(), " "), fmt::join(al::train_option_words(), " "),
+                 fmt::join(al::pretext_words(), " "), fmt::join(al::pretrain_option_words(), " "));
       return 0;
     }
     if (args[0] != "explain" && args[0] != "run") {

@@ -4,23 +4,49 @@
 
 #include <al/plan.hpp>
 #include <al/errors.hpp>
+#include <al/rules.hpp>
 
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <string_view>
 #include <utility>
 
 namespace al::detail {
 
+/// The innermost word of `spec` that needs `n`: for pt4al(least_confidence)
+/// and the pretext losses, pt4al — the word the user must read about.
+inline std::string_view word_needing(const selector_spec& spec, need n) {
+  for (const auto& part : spec.inner) {
+    if (part.needs.contains(n)) return word_needing(part, n);
+  }
+  return spec.name;
+}
+
 class plan_builder {
  public:
-  void set_recipe(const train_recipe& recipe) { recipe_ = recipe; }
+  /// Pretraining is the plan's first step and happens once (AL024, AL025).
+  void add_pretrain(const pretrain_recipe& recipe) {
+    if (has_pretrain_) errors::AL025_two_pretrain_stages();
+    if (has_other_stage_) errors::AL024_pretrain_not_first();
+    has_pretrain_ = true;
+    provided_ = provided_ | provided_by(recipe.pretext);
+    plan_.steps.emplace_back(pretrain_step{recipe});
+  }
+
+  void set_recipe(const train_recipe& recipe) {
+    if (recipe.linear_probe && !has_pretrain_) errors::AL027_linear_probe_without_pretrain();
+    has_other_stage_ = true;
+    recipe_ = recipe;
+  }
 
   void add_initial(selector_spec selector, std::int64_t count) {
     if (cycle_ > 0) errors::AL008_initial_after_query();
     if (has_initial_) errors::AL007_two_initial_stages();
     if (count <= 0) errors::AL004_initial_size_not_positive(selector.name, count);
+    check_provided(selector);
     has_initial_ = true;
+    has_other_stage_ = true;
     plan_.steps.emplace_back(label_initial_step{std::move(selector), count});
     training_due_ = true;
   }
@@ -29,6 +55,7 @@ class plan_builder {
   void add_query(selector_spec selector, std::int64_t count) {
     if (!has_initial_) errors::AL009_query_before_initial(selector.name, count);
     if (count <= 0) errors::AL005_query_size_not_positive(selector.name, count);
+    check_provided(selector);
     flush_training();
     ++cycle_;
     plan_.steps.emplace_back(score_step{cycle_, selector.needs});
@@ -58,7 +85,20 @@ class plan_builder {
   train_recipe recipe_;
   int cycle_ = 0;
   bool has_initial_ = false;
+  bool has_pretrain_ = false;
+  bool has_other_stage_ = false;  // any stage but pretrain seen so far
   bool training_due_ = false;
+  needs_set provided_;  // what the stages so far provide (al/rules.hpp)
+
+  /// AL026: a need only a stage can provide, and no earlier stage did.
+  void check_provided(const selector_spec& selector) const {
+    for (const auto& entry : need_providers) {
+      if (selector.needs.contains(entry.what) && !provided_.contains(entry.what)) {
+        errors::AL026_need_not_provided(word_needing(selector, entry.what), entry.description,
+                                        entry.provider);
+      }
+    }
+  }
 };
 
 }  // namespace al::detail

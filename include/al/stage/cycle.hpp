@@ -36,6 +36,7 @@ struct cycle_stage : stage_base {
 
   static constexpr stage_kind kind = stage_kind::cycle;
   static constexpr needs_set needs = Body::needs;
+  static constexpr needs_set provides = Body::provides;
   void lower_into(detail::plan_builder& b) const {
     if (count <= 0) errors::AL006_cycle_count_not_positive(count);
     for (std::int64_t i = 0; i < count; ++i) body.lower_into(b);

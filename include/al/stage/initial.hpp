@@ -1,6 +1,7 @@
 #pragma once
 #include <al/errors.hpp>
 #include <al/pipeline.hpp>
+#include <al/pretext.hpp>
 #include <al/strategy/selector.hpp>
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@ struct initial_stage : stage_base {
 
   static constexpr stage_kind kind = stage_kind::initial;
   static constexpr needs_set needs = S::needs;
+  static constexpr needs_set provides{};
   void lower_into(detail::plan_builder& b) const { b.add_initial(to_spec(selector), count); }
   std::string to_text() const { return fmt::format("initial({}, {})", al::to_text(selector), count); }
 };
@@ -39,8 +41,14 @@ struct initial_fn {
                   "AL023: initial(s, n) takes a per-sample scorer such as random; a set selector "
                   "needs a labelled set to start from, so use it in query(...)");
   }
+  template <pretext_word S>
+  constexpr auto operator()(S, std::int64_t) const {
+    static_assert(detail::always_false<S>,
+                  "AL028: simsiam and rotation are pretext tasks for pretrain(...), not "
+                  "strategies; initial(s, n) takes a strategy word such as random");
+  }
   template <class S>
-    requires(!selector<S>)
+    requires(!selector<S> && !pretext_word<S>)
   constexpr auto operator()(S, std::int64_t) const {
     static_assert(detail::always_false<S>,
                   "AL016: initial(s, n) takes a strategy word such as random, not a stage");

@@ -1,6 +1,7 @@
 #pragma once
 #include <al/errors.hpp>
 #include <al/pipeline.hpp>
+#include <al/pretext.hpp>
 #include <al/strategy/selector.hpp>
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@ struct query_stage : stage_base {
 
   static constexpr stage_kind kind = stage_kind::query;
   static constexpr needs_set needs = S::needs;
+  static constexpr needs_set provides{};
   void lower_into(detail::plan_builder& b) const { b.add_query(to_spec(selector), count); }
   std::string to_text() const { return fmt::format("query({}, {})", al::to_text(selector), count); }
 };
@@ -32,8 +34,14 @@ struct query_fn {
     if (count <= 0) errors::AL005_query_size_not_positive(S::name, count);
     return {{}, selector, count};
   }
+  template <pretext_word S>
+  constexpr auto operator()(S, std::int64_t) const {
+    static_assert(detail::always_false<S>,
+                  "AL028: simsiam and rotation are pretext tasks for pretrain(...), not "
+                  "strategies; query(s, n) takes a strategy word such as entropy");
+  }
   template <class S>
-    requires(!selector<S>)
+    requires(!selector<S> && !pretext_word<S>)
   constexpr auto operator()(S, std::int64_t) const {
     static_assert(detail::always_false<S>,
                   "AL016: query(s, n) takes a strategy word such as entropy, not a stage");

@@ -24,6 +24,7 @@ struct train_stage : stage_base {
 
   static constexpr stage_kind kind = stage_kind::train;
   static constexpr needs_set needs{};
+  static constexpr needs_set provides{};
   void lower_into(detail::plan_builder& b) const { b.set_recipe(recipe); }
 
   /// `train()` and `train(optimizer)`: the stage itself, or with another optimiser.
@@ -35,31 +36,36 @@ struct train_stage : stage_base {
   }
 
   constexpr train_stage epochs(std::int64_t n) const {
-    if (n < 1) errors::AL014_option_out_of_range("epochs", "at least 1");
+    if (n < 1) errors::AL014_option_out_of_range("train", "epochs", "at least 1");
     return with(option::epochs, "epochs", &train_recipe::epochs, n);
   }
   constexpr train_stage min_steps(std::int64_t n) const {
-    if (n < 0) errors::AL014_option_out_of_range("min_steps", "0 or more");
+    if (n < 0) errors::AL014_option_out_of_range("train", "min_steps", "0 or more");
     return with(option::min_steps, "min_steps", &train_recipe::min_steps, n);
   }
   constexpr train_stage batch_size(std::int64_t n) const {
-    if (n < 1) errors::AL014_option_out_of_range("batch_size", "at least 1");
+    if (n < 1) errors::AL014_option_out_of_range("train", "batch_size", "at least 1");
     return with(option::batch_size, "batch_size", &train_recipe::batch_size, n);
   }
   constexpr train_stage lr(double x) const {
-    if (!(x > 0)) errors::AL014_option_out_of_range("lr", "positive");
+    if (!(x > 0)) errors::AL014_option_out_of_range("train", "lr", "positive");
     return with(option::lr, "lr", &train_recipe::learning_rate, x);
   }
   constexpr train_stage weight_decay(double x) const {
-    if (!(x >= 0)) errors::AL014_option_out_of_range("weight_decay", "0 or more");
+    if (!(x >= 0)) errors::AL014_option_out_of_range("train", "weight_decay", "0 or more");
     return with(option::weight_decay, "weight_decay", &train_recipe::weight_decay, x);
   }
   constexpr train_stage momentum(double x) const {
-    if (!(x >= 0 && x < 1)) errors::AL014_option_out_of_range("momentum", "in [0, 1)");
+    if (!(x >= 0 && x < 1)) errors::AL014_option_out_of_range("train", "momentum", "in [0, 1)");
     return with(option::momentum, "momentum", &train_recipe::momentum, x);
   }
   constexpr train_stage warm_start(bool on = true) const {
     return with(option::warm_start, "warm_start", &train_recipe::warm_start, on);
+  }
+  /// Train only the head on the pretrained encoder, frozen; needs a
+  /// pretrain stage (AL027, checked when the pipeline is lowered).
+  constexpr train_stage linear_probe(bool on = true) const {
+    return with(option::linear_probe, "linear_probe", &train_recipe::linear_probe, on);
   }
 
   /// The text DSL spelling: only the options that were written.
@@ -73,6 +79,9 @@ struct train_stage : stage_base {
     if (given(option::weight_decay)) out += fmt::format(".weight_decay({})", recipe.weight_decay);
     if (given(option::momentum)) out += fmt::format(".momentum({})", recipe.momentum);
     if (given(option::warm_start)) out += recipe.warm_start ? ".warm_start()" : ".warm_start(false)";
+    if (given(option::linear_probe)) {
+      out += recipe.linear_probe ? ".linear_probe()" : ".linear_probe(false)";
+    }
     return out;
   }
 
@@ -80,13 +89,14 @@ struct train_stage : stage_base {
   enum class option : std::uint32_t {
     optimizer = 1u << 0, epochs = 1u << 1, min_steps = 1u << 2, batch_size = 1u << 3,
     lr = 1u << 4, weight_decay = 1u << 5, momentum = 1u << 6, warm_start = 1u << 7,
+    linear_probe = 1u << 8,
   };
   std::uint32_t given_ = 0;  // options written so far
 
   constexpr bool given(option o) const { return (given_ & static_cast<std::uint32_t>(o)) != 0; }
 
   constexpr train_stage mark(option o, std::string_view name) const {
-    if (given(o)) errors::AL013_option_given_twice(name);
+    if (given(o)) errors::AL013_option_given_twice("train", name);
     train_stage copy = *this;
     copy.given_ |= static_cast<std::uint32_t>(o);
     return copy;

@@ -5,6 +5,7 @@
 //   query(mix(entropy, random, 0.5), 100)   // 50 by entropy, 50 at random
 
 #include <al/errors.hpp>
+#include <al/strategy/pt4al.hpp>
 #include <al/strategy/selector.hpp>
 
 #include <fmt/format.h>
@@ -51,6 +52,8 @@ struct mix_t {
 struct mix_fn {
   template <selector First, selector Second>
   constexpr mix_t<First, Second> operator()(First first, Second second, double fraction) const {
+    detail::assert_nestable<First>();
+    detail::assert_nestable<Second>();
     if (!(fraction >= 0 && fraction <= 1)) errors::AL022_mix_fraction(fraction);
     return {first, second, fraction};
   }

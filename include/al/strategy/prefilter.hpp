@@ -6,6 +6,7 @@
 //   query(prefilter(entropy, 10) >> coreset, 100)   // coreset over the 1000 most uncertain
 
 #include <al/errors.hpp>
+#include <al/strategy/pt4al.hpp>
 #include <al/strategy/selector.hpp>
 
 #include <fmt/format.h>
@@ -68,6 +69,7 @@ struct prefilter_half {
 struct prefilter_fn {
   template <scorer Filter>
   constexpr prefilter_half<Filter> operator()(Filter filter, double factor) const {
+    detail::assert_nestable<Filter>();
     if (!(factor >= 1)) errors::AL019_prefilter_factor(factor);
     return {filter, factor};
   }
