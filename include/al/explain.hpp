@@ -4,6 +4,7 @@
 
 #include <al/pipeline.hpp>
 #include <al/plan.hpp>
+#include <al/pretrain_cache.hpp>
 #include <al/rules.hpp>
 
 #include <fmt/format.h>
@@ -101,6 +102,21 @@ inline std::string explain(const plan& p) {
         s);
   }
   return out;
+}
+
+/// The plan as it will run under `c`: also says whether the pretrained
+/// encoder comes from the cache (see al/pretrain_cache.hpp).
+inline std::string explain(const plan& p, const config& c) {
+  auto out = explain(p);
+  if (const auto* recipe = p.pretraining()) {
+    out += fmt::format("  pretrain cache: {}\n", describe_pretrain_cache(*recipe, c));
+  }
+  return out;
+}
+
+template <pipeable P>
+std::string explain(const P& p, const config& c) {
+  return explain(lower(p), c);
 }
 
 /// The plan of a typed pipeline as text: `fmt::print("{}", al::explain(p));`

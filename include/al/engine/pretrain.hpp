@@ -17,9 +17,12 @@
 
 namespace al::engine {
 
-/// SimSiam's augmentations (the CIFAR recipe of the paper, on tensors).
+/// SimSiam's augmentations (the CIFAR recipe of the paper, on tensors),
+/// with one change measured in docs/self-supervised.md: crops keep at least
+/// half the image (the paper: a fifth). On 28×28 Fashion-MNIST the milder
+/// crop gave a linear probe of 66.1% against 59.0% after the same pretraining.
 struct augmentation {
-  double min_crop_scale = 0.2;  // random resized crop: area fraction in [min, 1]
+  double min_crop_scale = 0.5;  // random resized crop: area fraction in [min, 1]
   double max_aspect = 4.0 / 3;  // and aspect ratio in [1/max, max]
   bool flip = true;             // horizontal flip with probability 1/2
   double jitter_probability = 0.8;

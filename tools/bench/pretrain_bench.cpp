@@ -1,0 +1,243 @@
+// Self-supervised pretraining: speed against a bare LibTorch loop, and what a
+// recipe buys at small label budgets.
+//
+//   pretrain_bench throughput [--images N] [--epochs E] [--repeats R]
+//       SimSiam through the engine vs a hand-written two-view loop on the same
+//       model, heads, batches and augmentations; and the share of a step
+//       spent in the augmentations.
+//   pretrain_bench recipe [--pretext simsiam|rotation] [--pool N] [--epochs E]
+//                         [--lr X] [--batch B] [--budgets 100,500] [--seeds S]
+//       Pretrains on the pool, then trains on B random labels from the
+//       pretrained encoder (fine-tune and linear probe) and from scratch, and
+//       prints test accuracies: the quick check used to tune the recipe.
+//
+// Data: Fashion-MNIST (Debian's dataset-fashion-mnist). Figures go to
+// docs/benchmarks.md and docs/self-supervised.md.
+
+#include <al/al.hpp>
+#include <al/engine/dataset.hpp>
+#include <al/engine/model.hpp>
+#include <al/engine/pretrain.hpp>
+#include <al/engine/training.hpp>
+
+#include <fmt/format.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using namespace al::engine;
+using clock_type = std::chrono::steady_clock;
+namespace nn = torch::nn;
+
+double seconds_since(clock_type::time_point start) {
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+/// --name value pairs.
+std::map<std::string, std::string> options_of(int argc, char** argv) {
+  std::map<std::string, std::string> out;
+  for (int i = 2; i + 1 < argc; i += 2) out[std::string(argv[i]).substr(2)] = argv[i + 1];
+  return out;
+}
+
+double option(const std::map<std::string, std::string>& o, const std::string& name, double fallback) {
+  const auto it = o.find(name);
+  return it == o.end() ? fallback : std::stod(it->second);
+}
+
+std::shared_ptr<classifier> fresh_model(std::uint64_t seed = 0) {
+  torch::manual_seed(seed);
+  return make_small_cnn({1, 28, 28, 10});
+}
+
+/// The SimSiam step a LibTorch user would write by hand: the same heads as
+/// the engine's, both views in one batch, SGD with a cosine schedule.
+double bare_simsiam(classifier& model, const torch::Tensor& images, const pixel_normalisation& norm,
+                    std::int64_t epochs, std::int64_t batch) {
+  torch::manual_seed(1);
+  nn::Sequential projector(nn::Linear(nn::LinearOptions(128, 512).bias(false)), nn::BatchNorm1d(512),
+                           nn::ReLU(), nn::Linear(nn::LinearOptions(512, 512).bias(false)),
+                           nn::BatchNorm1d(512));
+  nn::Sequential predictor(nn::Linear(nn::LinearOptions(512, 128).bias(false)), nn::BatchNorm1d(128),
+                           nn::ReLU(), nn::Linear(128, 512));
+  std::vector<torch::Tensor> params = model.parameters();
+  for (const auto& p : projector->parameters()) params.push_back(p);
+  for (const auto& p : predictor->parameters()) params.push_back(p);
+  const double base = 0.06 * static_cast<double>(batch) / 256;
+  torch::optim::SGD optimiser(params, torch::optim::SGDOptions(base).momentum(0.9).weight_decay(5e-4));
+  auto order_generator = at::make_generator<at::CPUGeneratorImpl>(0);
+  auto view_generator = at::make_generator<at::CPUGeneratorImpl>(1);
+  const augmentation views;
+  const auto n = images.size(0);
+  const auto steps = n / batch;
+  std::int64_t step = 0;
+  const auto start = clock_type::now();
+  for (std::int64_t e = 0; e < epochs; ++e) {
+    const auto order = torch::randperm(n, order_generator, torch::kLong);
+    for (std::int64_t s = 0; s < steps; ++s) {
+      const double rate = base * 0.5 * (1 + std::cos(M_PI * double(step++) / double(steps * epochs)));
+      static_cast<torch::optim::SGDOptions&>(optimiser.param_groups()[0].options()).lr(rate);
+      const auto pixels = images.index_select(0, order.slice(0, s * batch, (s + 1) * batch)) * norm.std + norm.mean;
+      const auto both = (torch::cat({augment(pixels, views, view_generator),
+                                     augment(pixels, views, view_generator)}) - norm.mean) / norm.std;
+      const auto z = projector->forward(model.embed(both));
+      const auto p = predictor->forward(z);
+      const auto z1 = z.slice(0, 0, batch).detach(), z2 = z.slice(0, batch).detach();
+      const auto loss = -0.5 * (torch::cosine_similarity(p.slice(0, 0, batch), z2, 1).mean() +
+                                torch::cosine_similarity(p.slice(0, batch), z1, 1).mean());
+      optimiser.zero_grad();
+      loss.backward();
+      optimiser.step();
+    }
+  }
+  return seconds_since(start);
+}
+
+/// Seconds spent making the two views of every batch of `epochs` epochs.
+double augmentation_only(const torch::Tensor& images, const pixel_normalisation& norm,
+                         std::int64_t epochs, std::int64_t batch) {
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(1);
+  const augmentation views;
+  const auto steps = images.size(0) / batch;
+  const auto start = clock_type::now();
+  for (std::int64_t e = 0; e < epochs; ++e) {
+    for (std::int64_t s = 0; s < steps; ++s) {
+      const auto pixels = images.slice(0, s * batch, (s + 1) * batch) * norm.std + norm.mean;
+      const auto both = (torch::cat({augment(pixels, views, generator), augment(pixels, views, generator)}) -
+                         norm.mean) / norm.std;
+      (void)both;
+    }
+  }
+  return seconds_since(start);
+}
+
+void bench_throughput(const dataset& data, const std::map<std::string, std::string>& o) {
+  const auto n = static_cast<std::int64_t>(option(o, "images", 10240));
+  const auto epochs = static_cast<std::int64_t>(option(o, "epochs", 2));
+  const int repeats = static_cast<int>(option(o, "repeats", 2));
+  const auto images = data.train.images.slice(0, 0, n);
+  const pixel_normalisation norm{data.channel_mean, data.channel_std};
+  al::pretrain_recipe recipe;
+  recipe.epochs = epochs;
+  const double processed = double(n / recipe.batch_size * recipe.batch_size * epochs);
+  double engine_best = 1e30, bare_best = 1e30, augment_best = 1e30;
+  for (int r = 0; r < repeats; ++r) {
+    // Alternate which loop goes first so warm-up favours neither.
+    auto time_engine = [&] {
+      auto model = fresh_model();
+      const auto start = clock_type::now();
+      pretrain_encoder(*model, images, norm, recipe, 0);
+      engine_best = std::min(engine_best, seconds_since(start));
+    };
+    auto time_bare = [&] {
+      auto model = fresh_model();
+      bare_best = std::min(bare_best, bare_simsiam(*model, images, norm, epochs, recipe.batch_size));
+    };
+    if (r % 2 == 0) { time_engine(); time_bare(); } else { time_bare(); time_engine(); }
+    augment_best = std::min(augment_best, augmentation_only(images, norm, epochs, recipe.batch_size));
+  }
+  fmt::print("SimSiam pretraining, {} images x {} epochs, batch {}, {} threads (best of {}):\n", n,
+             epochs, recipe.batch_size, torch::get_num_threads(), repeats);
+  fmt::print("  engine    {:7.2f} s  {:7.0f} images/s\n", engine_best, processed / engine_best);
+  fmt::print("  bare loop {:7.2f} s  {:7.0f} images/s  (engine/bare time {:.2f})\n", bare_best,
+             processed / bare_best, engine_best / bare_best);
+  fmt::print("  augmentations alone {:.2f} s: {:.1f}% of the engine's pretraining time\n",
+             augment_best, 100 * augment_best / engine_best);
+}
+
+/// Test accuracy after training on `labelled` pool samples.
+double accuracy_after(classifier& model, const dataset& data, const torch::Tensor& labelled,
+                      bool linear_probe, std::uint64_t seed, double learning_rate = 1e-3) {
+  al::train_recipe recipe;
+  recipe.linear_probe = linear_probe;
+  recipe.learning_rate = learning_rate;
+  train_classifier(model, data.train.images.index_select(0, labelled),
+                   data.train.labels.index_select(0, labelled), recipe, seed);
+  return evaluate(model, data.test, data.num_classes()).accuracy;
+}
+
+void bench_recipe(const dataset& data, const std::map<std::string, std::string>& o) {
+  al::pretrain_recipe recipe;
+  if (const auto it = o.find("pretext"); it != o.end() && it->second == "rotation") {
+    recipe.pretext = al::pretext::rotation;
+  }
+  recipe.epochs = static_cast<std::int64_t>(option(o, "epochs", double(recipe.epochs)));
+  recipe.learning_rate = option(o, "lr", recipe.learning_rate);
+  recipe.batch_size = static_cast<std::int64_t>(option(o, "batch", double(recipe.batch_size)));
+  recipe.weight_decay = option(o, "wd", recipe.weight_decay);
+  const int seeds = static_cast<int>(option(o, "seeds", 1));
+  std::vector<std::int64_t> budgets;
+  {
+    const auto it = o.find("budgets");
+    std::string text = it == o.end() ? "100,500" : it->second;
+    for (std::size_t at = 0; at < text.size();) {
+      const auto comma = text.find(',', at);
+      budgets.push_back(std::stoll(text.substr(at, comma - at)));
+      at = comma == std::string::npos ? text.size() : comma + 1;
+    }
+  }
+  const pixel_normalisation norm{data.channel_mean, data.channel_std};
+  for (int seed = 0; seed < seeds; ++seed) {
+    auto pretrained = fresh_model(seed);
+    const auto start = clock_type::now();
+    const auto summary = pretrain_encoder(*pretrained, data.train.images, norm, recipe, seed,
+                                          [&](std::int64_t e, double loss) {
+                                            fmt::print("  epoch {}: loss {:.4f} ({:.0f} s)\n", e,
+                                                       loss, seconds_since(start));
+                                            std::fflush(stdout);
+                                          });
+    fmt::print("seed {}: {} {} epochs on {} images in {:.0f} s, final loss {:.4f}\n", seed,
+               to_string(recipe.pretext), recipe.epochs, data.train.size(), seconds_since(start),
+               summary.final_loss);
+    std::vector<torch::Tensor> weights;
+    for (const auto& t : pretrained->parameters()) weights.push_back(t.detach().clone());
+    for (const auto& t : pretrained->buffers()) weights.push_back(t.detach().clone());
+    auto restore = [&](classifier& m) {
+      torch::NoGradGuard no_grad;
+      std::size_t k = 0;
+      for (auto& t : m.parameters()) t.copy_(weights[k++]);
+      for (auto& t : m.buffers()) t.copy_(weights[k++]);
+    };
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(100 + seed);
+    const auto order = torch::randperm(data.train.size(), generator, torch::kLong);
+    for (const auto budget : budgets) {
+      const auto labelled = order.slice(0, 0, budget);
+      auto scratch = fresh_model(seed);
+      const double from_scratch = accuracy_after(*scratch, data, labelled, false, seed);
+      auto tuned = fresh_model(seed);
+      restore(*tuned);
+      const double fine_tuned =
+          accuracy_after(*tuned, data, labelled, false, seed, option(o, "train-lr", 1e-3));
+      auto probed = fresh_model(seed);
+      restore(*probed);
+      const double probe = accuracy_after(*probed, data, labelled, true, seed);
+      fmt::print("  {:5} labels: scratch {:.2f}%  fine-tune {:.2f}%  linear probe {:.2f}%\n", budget,
+                 100 * from_scratch, 100 * fine_tuned, 100 * probe);
+      std::fflush(stdout);
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string_view mode = argc > 1 ? argv[1] : "";
+  if (mode != "throughput" && mode != "recipe") {
+    fmt::print(stderr, "usage: pretrain_bench throughput|recipe [--option value ...]\n");
+    return 2;
+  }
+  const auto o = options_of(argc, argv);
+  set_torch_threads(0);
+  al::data_config c;
+  c.pool_size = static_cast<std::int64_t>(option(o, "pool", 20000));
+  const auto data = load_dataset(c);
+  if (mode == "throughput") bench_throughput(data, o);
+  else bench_recipe(data, o);
+  return 0;
+}
