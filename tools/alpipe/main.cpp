@@ -35,12 +35,14 @@ std::string help_text() {
       "alpipe {} — compose and run deep active learning pipelines\n"
       "\n"
       "usage:\n"
-      "  alpipe explain \"<pipeline>\"      print the expanded plan\n"
+      "  alpipe explain \"<pipeline>\" [options]\n"
+      "                                   print the expanded plan (with run's options:\n"
+      "                                   also whether pretraining comes from the cache)\n"
       "  alpipe run \"<pipeline>\" [options] run it (one results folder per seed)\n"
       "  alpipe words                     list the words of the pipeline language\n"
       "  alpipe --help\n"
       "\n"
-      "run options:\n"
+      "run (and explain) options:\n"
       "  --data NAME        fashion-mnist (default), mnist, cifar10, blobs\n"
       "  --data-folder DIR  where the data files are (default: $ALPIPE_DATA, then the\n"
       "                     Debian package's folder)\n"
@@ -98,9 +100,16 @@ std::vector<std::uint64_t> parse_seeds(std::string_view text) {
   return seeds;
 }
 
-int run_command(const al::plan& plan, const std::vector<std::string_view>& options) {
+/// The options `run` and `explain` share: where the data and results are,
+/// the seeds, the device.
+struct run_options {
   al::config config;
   std::vector<std::uint64_t> seeds{0};
+};
+
+run_options parse_run_options(const std::vector<std::string_view>& options) {
+  run_options out;
+  auto& config = out.config;
   for (std::size_t i = 0; i < options.size(); ++i) {
     const auto option = options[i];
     if (option == "--quiet") {
@@ -113,12 +122,18 @@ int run_command(const al::plan& plan, const std::vector<std::string_view>& optio
     else if (option == "--data-folder") config.data.folder = value;
     else if (option == "--pool") config.data.pool_size = parse_number<std::int64_t>(option, value);
     else if (option == "--test") config.data.test_size = parse_number<std::int64_t>(option, value);
-    else if (option == "--seeds") seeds = parse_seeds(value);
+    else if (option == "--seeds") out.seeds = parse_seeds(value);
     else if (option == "--device") config.device = value;
     else if (option == "--threads") config.threads = parse_number<int>(option, value);
     else if (option == "--out") config.results_dir = value;
     else throw usage_problem{fmt::format("unknown option '{}'; see alpipe --help", option)};
   }
+  config.seed = out.seeds.front();
+  return out;
+}
+
+int run_command(const al::plan& plan, const std::vector<std::string_view>& options) {
+  auto [config, seeds] = parse_run_options(options);
   for (const auto seed : seeds) {
     config.seed = seed;
     const auto report = al::run_plan(plan, config);
@@ -155,8 +170,10 @@ int main(int argc, char** argv) {
     if (args.size() < 2) throw usage_problem{fmt::format("{} needs a pipeline in quotes", args[0])};
     const auto plan = al::parse(args[1]);
     if (args[0] == "explain") {
-      if (args.size() > 2) throw usage_problem{"explain takes only the pipeline"};
-      fmt::print("{}", al::explain(plan));
+      // With run's options, it also says whether run will find the
+      // pretrained encoder in the cache.
+      const auto options = parse_run_options({args.begin() + 2, args.end()});
+      fmt::print("{}", al::explain(plan, options.config));
       return 0;
     }
     return run_command(plan, {args.begin() + 2, args.end()});
