@@ -21,6 +21,9 @@
 #include <al/stage/train.hpp>
 #include <al/strategy/badge.hpp>
 #include <al/strategy/bald.hpp>
+#include <al/strategy/balanced.hpp>
+#include <al/strategy/boundary.hpp>
+#include <al/strategy/class_balanced.hpp>
 #include <al/strategy/coreset.hpp>
 #include <al/strategy/entropy.hpp>
 #include <al/strategy/least_confidence.hpp>

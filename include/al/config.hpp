@@ -37,6 +37,12 @@ struct data_config {
   /// Seed of the pool and test subsets. Fixed separately from the run's seed
   /// so that every seed of a comparison sees the same pool.
   std::uint64_t subset_seed = 0;
+  /// Long-tailed pool (imbalanced data), 0 = off. With rho in (0, 1], after
+  /// the pool_size draw class c keeps floor(n_max * rho^(c / (K - 1)))
+  /// samples (at least 1), n_max being the smallest class count of the pool
+  /// before the cut: class 0 keeps n_max, class K - 1 keeps n_max * rho. The
+  /// samples kept are drawn with subset_seed; the test split stays balanced.
+  double long_tail = 0;
   /// Options of `blobs` (tests): samples per class, classes, dimensions.
   std::int64_t blobs_train_per_class = 200;
   std::int64_t blobs_test_per_class = 100;

@@ -16,6 +16,8 @@
 //             | 'prefilter' '(' strategy ',' number ')' '>>' strategy
 //             | 'mix' '(' strategy ',' strategy ',' number ')'
 //             | 'pt4al' '(' strategy ')'
+//             | 'balanced' '(' strategy ')'
+//             | 'class_balanced' '(' strategy ',' number ')'
 // Errors point at the mistake with a caret and suggest the nearest known
 // word: AL001 unknown word, AL002 syntax, AL003 bad number, and every rule
 // the typed DSL checks (see docs/errors.md).
@@ -27,6 +29,8 @@
 #include <al/rules.hpp>
 #include <al/stage/pretrain.hpp>
 #include <al/stage/train.hpp>
+#include <al/strategy/balanced.hpp>
+#include <al/strategy/class_balanced.hpp>
 #include <al/strategy/mix.hpp>
 #include <al/strategy/prefilter.hpp>
 #include <al/strategy/pt4al.hpp>
@@ -317,6 +321,29 @@ class text_parser {
       expect(')', "to close pt4al(...)");
       return {pt4al_spec(std::move(inner)), selector_kind::scorer};
     }
+    if (word == "balanced") {
+      expect('(', "after balanced");
+      auto inner = balance_scorer("balanced(s) fills each class's quota with its top samples by a "
+                                  "per-sample score; a set selector such as coreset cannot rank; "
+                                  "try balanced(entropy)");
+      expect(')', "to close balanced(...)");
+      return {balanced_spec(std::move(inner)), selector_kind::set_selector};
+    }
+    if (word == "class_balanced") {
+      expect('(', "after class_balanced");
+      auto inner = balance_scorer("class_balanced(s, lambda) weighs a per-sample uncertainty; a "
+                                  "set selector such as coreset gives none; try "
+                                  "class_balanced(entropy, 0.6)");
+      expect(',', "after the scorer of class_balanced");
+      skip_space();
+      const auto lambda_at = at_;
+      const auto lambda = real_number("class_balanced's lambda");
+      expect(')', "to close class_balanced(...)");
+      if (!(lambda >= 0)) {
+        report_at(lambda_at, [&] { errors::AL033_class_balanced_lambda(lambda); });
+      }
+      return {class_balanced_spec(std::move(inner), lambda), selector_kind::set_selector};
+    }
     if (const auto* info = find_word(word)) {
       if (word == "bald" && accept('.')) {
         skip_space();
@@ -356,6 +383,17 @@ class text_parser {
       if (word == task) return true;
     }
     return false;
+  }
+
+  /// The scorer inside balanced(...) or class_balanced(...): AL031 for a
+  /// pt4al, AL032 (with `set_selector_message`) for a set selector.
+  selector_spec balance_scorer(const std::string& set_selector_message) {
+    skip_space();
+    const auto inner_at = at_;
+    auto [inner, inner_kind] = selector_primary();
+    if (inner.name == "pt4al") fail_nested_pt4al(inner_at);
+    if (inner_kind != selector_kind::scorer) fail("AL032", set_selector_message, inner_at);
+    return inner;
   }
 
   [[noreturn]] void fail_nested_pt4al(std::size_t at) const {

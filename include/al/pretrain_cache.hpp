@@ -57,6 +57,8 @@ inline std::string pretrain_cache_key(const pretrain_recipe& r, const config& c)
   if (r.pretext == pretext::simsiam) {
     key += fmt::format(" projector={} predictor={}", r.projector_width, r.predictor_width);
   }
+  // Only when set, so that the keys of balanced pools stay what they were.
+  if (c.data.long_tail != 0) key += fmt::format(" long_tail={:g}", c.data.long_tail);
   return key;
 }
 

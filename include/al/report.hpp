@@ -24,6 +24,9 @@ struct cycle_result {
   std::int64_t labelled = 0;  // labelled samples the model was trained on
   double accuracy = 0;        // on the test split
   std::vector<double> per_class_accuracy;
+  /// Mean of the per-class recalls on the test split (the classes present
+  /// there): what accuracy hides on imbalanced data.
+  double balanced_accuracy = 0;
   /// True classes of the samples labelled in this cycle (the query, or the
   /// initial set in cycle 0), counted per class.
   std::vector<std::int64_t> query_class_histogram;

@@ -23,12 +23,13 @@ enum class need : std::uint32_t {
   aux_heads = 1u << 4,       // extra classifier heads (MCDAL)
   previous_outputs = 1u << 5,  // the previous cycle's model outputs (TOD)
   pretext_loss = 1u << 6,    // per-sample self-supervised loss (PT4AL)
+  head_weights = 1u << 7,    // the linear head's (W, b): boundary distances (BASE)
 };
 
 inline constexpr std::array all_needs{
     need::probs,      need::embedding,        need::grad_embedding,
     need::mc_dropout, need::aux_heads,        need::previous_outputs,
-    need::pretext_loss};
+    need::pretext_loss, need::head_weights};
 
 /// The spelling used in plans, `explain` and the text DSL.
 constexpr std::string_view to_string(need n) {
@@ -40,6 +41,7 @@ constexpr std::string_view to_string(need n) {
     case need::aux_heads: return "aux_heads";
     case need::previous_outputs: return "previous_outputs";
     case need::pretext_loss: return "pretext_loss";
+    case need::head_weights: return "head_weights";
   }
   return "?";
 }

@@ -7,6 +7,7 @@
 
 #include <al/strategy/badge.hpp>
 #include <al/strategy/bald.hpp>
+#include <al/strategy/boundary.hpp>
 #include <al/strategy/coreset.hpp>
 #include <al/strategy/entropy.hpp>
 #include <al/strategy/least_confidence.hpp>
@@ -45,6 +46,7 @@ struct word_table {
     add(al::bald);
     add(al::coreset);
     add(al::badge);
+    add(al::boundary);
   }
 };
 inline word_table& words() {
@@ -87,7 +89,8 @@ inline const std::vector<std::string>& stage_words() {
 
 /// The combinators: strategies built from other strategies.
 inline const std::vector<std::string>& combinator_words() {
-  static const std::vector<std::string> words{"prefilter", "mix", "pt4al"};
+  static const std::vector<std::string> words{"prefilter", "mix", "pt4al", "balanced",
+                                              "class_balanced"};
   return words;
 }
 

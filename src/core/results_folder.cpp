@@ -73,7 +73,8 @@ std::string config_json(const config& c, std::string_view device, std::string_vi
                {"folder", c.data.folder.string()},
                {"pool_size", c.data.pool_size},
                {"test_size", c.data.test_size},
-               {"subset_seed", c.data.subset_seed}};
+               {"subset_seed", c.data.subset_seed},
+               {"long_tail", c.data.long_tail}};
   if (c.data.name == "blobs") {
     j["data"]["blobs"] = {{"train_per_class", c.data.blobs_train_per_class},
                           {"test_per_class", c.data.blobs_test_per_class},
@@ -110,6 +111,7 @@ std::string cycle_json(const cycle_result& cycle) {
   j["labelled"] = cycle.labelled;
   j["accuracy"] = cycle.accuracy;
   j["per_class_accuracy"] = cycle.per_class_accuracy;
+  j["balanced_accuracy"] = cycle.balanced_accuracy;
   j["query_class_histogram"] = cycle.query_class_histogram;
   j["seconds"] = {{"train", cycle.seconds.train},
                   {"score", cycle.seconds.score},

@@ -252,6 +252,7 @@ class plan_runner {
     current_.labelled = pool_->labelled_count();
     current_.accuracy = result.accuracy;
     current_.per_class_accuracy = result.per_class_accuracy;
+    current_.balanced_accuracy = result.balanced_accuracy;
     current_.seconds.evaluate = seconds_since(start);
     results_->append_cycle(current_);
     if (config_.verbose) {
@@ -317,7 +318,14 @@ class plan_runner {
           "queries smaller or the pool larger (config.data.pool_size)",
           selector.name, count, candidates.size(), pool_->size()));
     }
-    engine::selection_inputs inputs{&outputs, labelled_embedding_, seed, cycle};
+    engine::selection_inputs inputs{&outputs, labelled_embedding_, seed, cycle, {}};
+    // The oracle's answers so far: class_balanced's per-class deficits.
+    if (!pool_->labelled().empty()) {
+      const auto classes = pool_labels_.index_select(0, to_tensor(pool_->labelled()).to(device_));
+      inputs.labelled_class_counts = to_vector(torch::bincount(classes.cpu(), {}, data_.num_classes()));
+    } else {
+      inputs.labelled_class_counts.assign(static_cast<std::size_t>(data_.num_classes()), 0);
+    }
     std::vector<std::int64_t> rows(candidates.size());
     std::iota(rows.begin(), rows.end(), std::int64_t{0});
     const auto chosen = engine::select_rows(selector, inputs, rows, count);

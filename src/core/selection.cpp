@@ -2,6 +2,7 @@
 
 #include <al/engine/selection.hpp>
 #include <al/strategy/bald.hpp>
+#include <al/strategy/boundary.hpp>
 #include <al/strategy/entropy.hpp>
 #include <al/strategy/least_confidence.hpp>
 #include <al/strategy/margin.hpp>
@@ -11,6 +12,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <limits>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -42,6 +44,35 @@ torch::Tensor bald_scores(const torch::Tensor& mc_probs) {
   const auto entropy_of_mean = -torch::xlogy(mean, mean).sum(1);
   const auto mean_entropy = -torch::xlogy(mc_probs, mc_probs).sum(2).mean(1);
   return entropy_of_mean - mean_entropy;
+}
+
+torch::Tensor boundary_distances(const torch::Tensor& embedding, const torch::Tensor& weight,
+                                 const torch::Tensor& bias) {
+  const auto h = embedding.to(torch::kCPU, torch::kFloat64);
+  const auto w = weight.to(torch::kCPU, torch::kFloat64);
+  const auto b = bias.to(torch::kCPU, torch::kFloat64);
+  const auto k = w.size(0);
+  if (k < 2) throw std::invalid_argument("boundary distances need at least 2 classes");
+  // (w_ŷ − w_c)·h + (b_ŷ − b_c) = z_ŷ − z_c with z the logits: one GEMM.
+  const auto logits = torch::addmm(b, h, w.t());
+  const auto [top, predicted] = logits.max(1);
+  const auto gaps = top.unsqueeze(1) - logits;  // ≥ 0
+  // ||w_a − w_b|| for every pair of classes, looked up per predicted class.
+  const auto norms = torch::cdist(w.unsqueeze(0), w.unsqueeze(0)).squeeze(0);
+  // Two classes with the same weights have no boundary between them in h;
+  // the clamp makes that distance huge instead of 0/0.
+  auto distances = gaps / norms.index_select(0, predicted).clamp_min(1e-12);
+  // The own column: the nearest boundary of the predicted class.
+  const auto own = predicted.unsqueeze(1);
+  const auto nearest =
+      std::get<0>(distances.scatter(1, own, std::numeric_limits<double>::infinity()).min(1));
+  return distances.scatter_(1, own, nearest.unsqueeze(1));
+}
+
+torch::Tensor boundary_scores(const torch::Tensor& embedding, const torch::Tensor& weight,
+                              const torch::Tensor& bias) {
+  // The own column holds min_{c≠ŷ} d_c; it is also the row's smallest entry.
+  return -std::get<0>(boundary_distances(embedding, weight, bias).min(1));
 }
 
 torch::Tensor top_k(const torch::Tensor& scores, std::int64_t k) {
@@ -86,6 +117,15 @@ struct scorer_registry {
     scorers.emplace(std::string(al::entropy_t::name),
                     [=](const pool_outputs& out, const selection_context&) {
                       return entropy_scores(need_probs("entropy", out));
+                    });
+    scorers.emplace(std::string(al::boundary_t::name),
+                    [](const pool_outputs& out, const selection_context&) {
+                      if (!out.embedding.defined() || !out.head_weight.defined()) {
+                        throw std::logic_error(
+                            "boundary: the scoring pass gave no embeddings or head weights (it "
+                            "needs need::embedding and need::head_weights)");
+                      }
+                      return boundary_scores(out.embedding, out.head_weight, out.head_bias);
                     });
     scorers.emplace(std::string(al::bald_t::name),
                     [](const pool_outputs& out, const selection_context&) {

@@ -126,6 +126,21 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   return summary;
 }
 
+double balanced_accuracy(const torch::Tensor& predictions, const torch::Tensor& labels,
+                         std::int64_t num_classes) {
+  const auto truth = labels.to(torch::kCPU, torch::kLong);
+  const auto correct = predictions.to(torch::kCPU, torch::kLong).eq(truth).to(torch::kDouble);
+  const auto total = torch::bincount(truth, {}, num_classes).to(torch::kDouble);
+  const auto hits = torch::bincount(truth, correct, num_classes);
+  // A class absent from the split has no recall; averaging a 0 for it would
+  // punish the model for the split, not for its predictions.
+  const auto present = total > 0;
+  const auto classes = present.sum().item<std::int64_t>();
+  if (classes == 0) return 0;
+  return (hits.masked_select(present) / total.masked_select(present)).sum().item<double>() /
+         static_cast<double>(classes);
+}
+
 evaluation evaluate(classifier& model, const labelled_images& split, std::int64_t num_classes,
                     std::int64_t batch_size) {
   torch::NoGradGuard no_grad;
@@ -145,12 +160,35 @@ evaluation evaluate(classifier& model, const labelled_images& split, std::int64_
 
   evaluation result;
   result.accuracy = correct.to(torch::kDouble).mean().item<double>();
+  result.balanced_accuracy = balanced_accuracy(predicted, split.labels, num_classes);
   const auto* values = per_class.data_ptr<double>();
   result.per_class_accuracy.assign(values, values + num_classes);
   return result;
 }
 
 namespace {
+
+/// Boundary distances read (W, b) instead of calling head(h); refuse a head
+/// that is more than that linear map (a hidden layer, a normalisation), or
+/// every distance would be wrong without a sign of it.
+void check_linear_head(classifier& model, const torch::Tensor& embedding,
+                       const torch::Tensor& weight, const torch::Tensor& bias) {
+  const auto logits = model.head(embedding);
+  if (weight.dim() != 2 || bias.dim() != 1 || weight.size(1) != embedding.size(1) ||
+      weight.size(0) != logits.size(1) || bias.size(0) != logits.size(1)) {
+    throw std::invalid_argument(fmt::format(
+        "classifier::linear_head() gave W {} and b {}, but the embedding has {} dimensions and "
+        "the head gives {} logits; return W [K, d] and b [K] of the head",
+        c10::str(weight.sizes()), c10::str(bias.sizes()), embedding.size(1), logits.size(1)));
+  }
+  const auto linear = torch::addmm(bias, embedding, weight.t());
+  if (!torch::allclose(logits, linear, 1e-4, 1e-4)) {
+    throw std::invalid_argument(
+        "boundary distances need head(h) = h W^T + b, but the model's head is not the linear "
+        "layer classifier::linear_head() found (it holds more than one layer); override "
+        "linear_head() in the model, or use another strategy");
+  }
+}
 
 void check_mc_dropout(const classifier& model, std::int64_t passes) {
   if (passes < 2) {
@@ -250,6 +288,12 @@ pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
   const bool want_probs = needs.contains(need::probs);
   const bool want_embedding = needs.contains(need::embedding);
   const bool want_mc = needs.contains(need::mc_dropout);
+  const bool want_head = needs.contains(need::head_weights);
+  if (want_head) {
+    auto [weight, bias] = model.linear_head();
+    out.head_weight = weight.clone();
+    out.head_bias = bias.clone();
+  }
   if (!want_probs && !want_embedding && !want_mc) return out;  // e.g. random: no pass at all
   if (want_mc) check_mc_dropout(model, mc_passes);
 
@@ -263,7 +307,8 @@ pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
     const auto end = std::min(n, start + batch_size);
     const auto block = images.index_select(0, on_device.slice(0, start, end));
     torch::Tensor embedding;
-    if (want_probs || want_embedding || head_only) embedding = model.embed(block);
+    if (want_probs || want_embedding || head_only || want_head) embedding = model.embed(block);
+    if (want_head && start == 0) check_linear_head(model, embedding, out.head_weight, out.head_bias);
     if (want_embedding) {
       if (!out.embedding.defined()) out.embedding = torch::empty({n, embedding.size(1)}, embedding.options());
       out.embedding.slice(0, start, end) = embedding;

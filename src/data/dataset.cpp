@@ -4,6 +4,12 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <al/engine/dataset.hpp>
+#include <al/seed.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -123,6 +129,48 @@ labelled_images random_subset(const labelled_images& split, std::int64_t count,
   return {split.images.index_select(0, indices), split.labels.index_select(0, indices)};
 }
 
+std::vector<std::int64_t> long_tail_counts(const std::vector<std::int64_t>& class_counts,
+                                           double rho) {
+  if (!(rho > 0 && rho <= 1)) {
+    throw data_error(fmt::format("data.long_tail must be 0 (off) or in (0, 1], the ratio of the "
+                                 "rarest class to the most frequent one (e.g. 0.1 or 0.01); got {}",
+                                 rho));
+  }
+  if (class_counts.empty()) return {};
+  // The smallest class bounds the head: every class must be able to give
+  // what the profile asks of it, and class 0 keeps exactly n_max.
+  const auto n_max = *std::min_element(class_counts.begin(), class_counts.end());
+  const auto k = class_counts.size();
+  std::vector<std::int64_t> counts;
+  counts.reserve(k);
+  for (std::size_t c = 0; c < k; ++c) {
+    const double exponent = k == 1 ? 0.0 : static_cast<double>(c) / static_cast<double>(k - 1);
+    const auto keep = static_cast<std::int64_t>(std::floor(static_cast<double>(n_max) * std::pow(rho, exponent)));
+    // At least one sample, so a rare class stays in the pool at all.
+    counts.push_back(std::min(n_max, std::max<std::int64_t>(1, keep)));
+  }
+  return counts;
+}
+
+labelled_images long_tail_subset(const labelled_images& split, double rho,
+                                 std::int64_t num_classes, std::uint64_t seed) {
+  const auto labels = split.labels.to(torch::kCPU, torch::kLong).contiguous();
+  const auto present = torch::bincount(labels, {}, num_classes);
+  const std::vector<std::int64_t> class_counts(present.data_ptr<std::int64_t>(),
+                                               present.data_ptr<std::int64_t>() + num_classes);
+  const auto keep = long_tail_counts(class_counts, rho);
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  std::vector<torch::Tensor> kept;
+  for (std::int64_t c = 0; c < num_classes; ++c) {
+    const auto members = torch::nonzero(labels == c).squeeze(1);
+    // One draw per class, in class order, from one generator: reproducible.
+    const auto draw = torch::randperm(members.size(0), generator);
+    kept.push_back(members.index_select(0, draw.narrow(0, 0, keep[static_cast<std::size_t>(c)])));
+  }
+  const auto indices = std::get<0>(torch::cat(kept).sort());
+  return {split.images.index_select(0, indices), split.labels.index_select(0, indices)};
+}
+
 std::filesystem::path resolve_data_folder(const al::data_config& config) {
   return al::data_folder(config);
 }
@@ -171,6 +219,11 @@ dataset load_dataset(const al::data_config& config) {
                      "' in data.name; known: " + known_data_sets);
   }
   data.train = subset_or_all(data.train, config.pool_size, config.subset_seed, "pool_size");
+  if (config.long_tail != 0) {
+    // Its own stream of subset_seed: the cut must not repeat the pool draw.
+    data.train = long_tail_subset(data.train, config.long_tail, data.num_classes(),
+                                  derive_seed(config.subset_seed, "long_tail"));
+  }
   data.test = subset_or_all(data.test, config.test_size, config.subset_seed ^ test_subset_seed_mix,
                             "test_size");
   return data;

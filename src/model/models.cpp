@@ -18,6 +18,29 @@ void classifier::set_head_dropout(double probability) {
   head_dropout_ = probability;
 }
 
+std::pair<torch::Tensor, torch::Tensor> classifier::linear_head() {
+  // named_modules lists modules in registration order, so "the last linear
+  // layer" is the one registered last: a head is usually registered after
+  // the body it reads.
+  const torch::nn::LinearImpl* found = nullptr;
+  for (const auto& item : named_modules("", /*include_self=*/false)) {
+    const auto* linear = dynamic_cast<const torch::nn::LinearImpl*>(item.value().get());
+    if (linear == nullptr) continue;
+    found = linear;
+    if (item.key() == "head") break;  // the built-in models' name wins
+  }
+  if (found == nullptr) {
+    throw std::invalid_argument(
+        "boundary distances need the classifier head as one linear layer (W, b), but the "
+        "model holds no torch::nn::Linear; override al::engine::classifier::linear_head() to "
+        "return (W [K, d], b [K]) with head(h) = h W^T + b, or use another strategy");
+  }
+  const auto weight = found->weight.detach();
+  const auto bias = found->bias.defined() ? found->bias.detach()
+                                          : torch::zeros({weight.size(0)}, weight.options());
+  return {weight, bias};
+}
+
 bool is_dropout(const torch::nn::Module& module) {
   const auto* m = &module;
   if (dynamic_cast<const torch::nn::DropoutImpl*>(m) ||

@@ -30,6 +30,8 @@ pool_outputs restrict_to(const pool_outputs& all, const std::vector<std::int64_t
   out.mutual_information = take(all.mutual_information);
   out.pretext_loss = take(all.pretext_loss);
   out.pretext_batch = take(all.pretext_batch);
+  out.head_weight = all.head_weight;  // one head for every candidate
+  out.head_bias = all.head_bias;
   return out;
 }
 
@@ -49,6 +51,14 @@ const torch::Tensor& required(const torch::Tensor& t, std::string_view what, std
 }
 
 }  // namespace
+
+torch::Tensor score_rows(const selector_spec& spec, const selection_inputs& inputs,
+                         const std::vector<std::int64_t>& rows) {
+  const auto& score = find_scorer(spec.name);
+  const selection_context context{static_cast<std::int64_t>(rows.size()), inputs.seed,
+                                  inputs.cycle};
+  return score(restrict_to(*inputs.outputs, rows), context);
+}
 
 std::vector<std::int64_t> select_rows(const selector_spec& spec, const selection_inputs& inputs,
                                       const std::vector<std::int64_t>& rows, std::int64_t count) {
@@ -81,6 +91,8 @@ std::vector<std::int64_t> select_rows(const selector_spec& spec, const selection
     return chosen;
   }
   if (spec.name == "pt4al") return pt4al_select(spec, inputs, rows, count);
+  if (spec.name == "balanced") return balanced_select(spec, inputs, rows, count);
+  if (spec.name == "class_balanced") return class_balanced_select(spec, inputs, rows, count);
   const auto& outputs = *inputs.outputs;
   const auto index = rows_tensor(rows);
   if (spec.name == "coreset") {
@@ -98,9 +110,7 @@ std::vector<std::int64_t> select_rows(const selector_spec& spec, const selection
                    rows);
   }
   // A per-sample scorer: its top-k.
-  const auto& score = find_scorer(spec.name);
-  const selection_context context{available, inputs.seed, inputs.cycle};
-  const auto positions = top_k(score(restrict_to(outputs, rows), context), count).contiguous();
+  const auto positions = top_k(score_rows(spec, inputs, rows), count).contiguous();
   const auto* p = positions.data_ptr<std::int64_t>();
   return to_rows({p, p + positions.numel()}, rows);
 }

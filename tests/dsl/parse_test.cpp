@@ -38,7 +38,15 @@ const auto pipelines = std::make_tuple(
         cycle(3, query(pt4al(least_confidence), 100)),
     pretrain(rotation) | initial(pt4al(random), 20) | train.epochs(3).linear_probe(false) |
         cycle(2, query(pt4al(bald.passes(5)), 20) | train.linear_probe()) |
-        cycle(1, query(prefilter(margin, 2) >> coreset, 20)));
+        cycle(1, query(prefilter(margin, 2) >> coreset, 20)),
+    // Balance across classes: BASE, its generalisation and CBAL.
+    initial(random, 100) | cycle(3, query(balanced(entropy), 100)),
+    initial(random, 100) | cycle(2, query(balanced(boundary), 50)) | cycle(1, query(boundary, 20)),
+    initial(random, 100) | cycle(3, query(class_balanced(entropy, 0.6), 100)),
+    initial(random, 100) | cycle(2, query(class_balanced(bald.passes(5), 0), 100)),
+    initial(random, 100) |
+        cycle(2, query(mix(balanced(margin), class_balanced(least_confidence, 2.5), 0.5), 100)),
+    initial(random, 100) | cycle(2, query(prefilter(entropy, 4) >> balanced(random), 50)));
 
 TEST_CASE("parse(to_string(p)) gives the same plan as lower(p)", "[dsl][parse][property]") {
   std::apply(
@@ -79,7 +87,7 @@ TEST_CASE("parse errors name the mistake, point at it and suggest the nearest wo
   }
   SECTION("a word nobody knows gets the list of words") {
     CHECK_THROWS_WITH(parse("initial(random, 1) | query(xyzzyq, 3)"),
-                      Catch::Contains("known words: badge, bald, coreset, entropy, least_confidence, margin, random, prefilter, mix, pt4al"));
+                      Catch::Contains("known words: badge, bald, boundary, coreset, entropy, least_confidence, margin, random, prefilter, mix, pt4al, balanced, class_balanced"));
   }
   SECTION("bad numbers") {
     CHECK_THROWS_WITH(parse("initial(random, 1o0)"),

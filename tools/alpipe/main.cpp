@@ -48,6 +48,8 @@ std::string help_text() {
       "                     Debian package's folder)\n"
       "  --pool N           pool size drawn from the training split (default: all)\n"
       "  --test N           test images used to evaluate (default: all)\n"
+      "  --long-tail RHO    long-tailed pool: class c keeps n_max*RHO^(c/(K-1)) samples,\n"
+      "                     RHO in (0, 1], e.g. 0.1 (default: off; the test set stays balanced)\n"
       "  --seeds LIST       comma-separated seeds, e.g. 0,1,2 (default: 0)\n"
       "  --device NAME      auto (default), cpu, cuda\n"
       "  --threads N        Torch threads (default: all cores)\n"
@@ -72,6 +74,10 @@ std::string help_text() {
       "    mix(a, b, r)            r*b samples by a, the rest by b\n"
       "    pt4al(s)                the round's batch of the pool by rotation loss, ranked\n"
       "                            by scorer s; needs pretrain(rotation)\n"
+      "    balanced(s)             an equal quota per predicted class, each filled by\n"
+      "                            scorer s; balanced(boundary) is BASE\n"
+      "    class_balanced(s, l)    CBAL: uncertainty by s plus l x the labelled set's\n"
+      "                            class imbalance, e.g. class_balanced(entropy, 0.6)\n"
       "\n"
       "example:\n"
       "  alpipe explain \"initial(random, 100) | cycle(6, query(entropy, 100))\"\n",
@@ -85,6 +91,19 @@ Number parse_number(std::string_view option, std::string_view text) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
     throw usage_problem{fmt::format("{} takes a whole number, got '{}'", option, text)};
+  }
+  return value;
+}
+
+double parse_long_tail(std::string_view text) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+      !(value > 0 && value <= 1)) {
+    throw usage_problem{fmt::format(
+        "--long-tail takes the ratio of the rarest class to the most frequent one, a number in "
+        "(0, 1] such as 0.1 or 0.01; got '{}'",
+        text)};
   }
   return value;
 }
@@ -122,6 +141,7 @@ run_options parse_run_options(const std::vector<std::string_view>& options) {
     else if (option == "--data-folder") config.data.folder = value;
     else if (option == "--pool") config.data.pool_size = parse_number<std::int64_t>(option, value);
     else if (option == "--test") config.data.test_size = parse_number<std::int64_t>(option, value);
+    else if (option == "--long-tail") config.data.long_tail = parse_long_tail(value);
     else if (option == "--seeds") out.seeds = parse_seeds(value);
     else if (option == "--device") config.device = value;
     else if (option == "--threads") config.threads = parse_number<int>(option, value);

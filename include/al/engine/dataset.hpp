@@ -89,6 +89,19 @@ void normalise_per_channel(dataset& data);
 labelled_images random_subset(const labelled_images& split, std::int64_t count,
                               std::uint64_t seed);
 
+/// How many samples each class keeps in a long-tailed cut with factor `rho`
+/// in (0, 1]: floor(n_max · rho^(c / (K − 1))), at least 1, with n_max the
+/// smallest of `class_counts` (so every class can fill its share). A rho
+/// outside (0, 1] is an error.
+std::vector<std::int64_t> long_tail_counts(const std::vector<std::int64_t>& class_counts,
+                                           double rho);
+
+/// The long-tailed cut of `split` (config.data.long_tail): class c keeps
+/// long_tail_counts(...)[c] of its samples, drawn without replacement with
+/// `seed`, in increasing index order.
+labelled_images long_tail_subset(const labelled_images& split, double rho,
+                                 std::int64_t num_classes, std::uint64_t seed);
+
 /// The folder a data set is read from: `config.folder` if set, else
 /// `$ALPIPE_DATA` if set, else the Debian package's folder
 /// (`/usr/share/datasets/fashion-mnist` for Fashion-MNIST).

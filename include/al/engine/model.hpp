@@ -24,6 +24,7 @@
 
 #include <memory>
 #include <string_view>
+#include <utility>
 
 namespace al::engine {
 
@@ -60,6 +61,15 @@ class classifier : public torch::nn::Module {
   /// Override it to return false when your dropout modules all sit in
   /// `head`; bald then samples only the head.
   [[nodiscard]] virtual bool stochastic_encoder() const;
+
+  /// The head as one linear map, logits = h·Wᵀ + b: (W [K, d], b [K]).
+  /// Boundary distances (the `boundary` scorer, BASE) need it. The default
+  /// returns the module registered as "head" when it is a torch::nn::Linear
+  /// (the built-in models), else the last torch::nn::Linear registered; a
+  /// model without one is an error that says to override this. The scoring
+  /// pass checks that head(h) really equals h·Wᵀ + b, so a head that is more
+  /// than its last linear layer is refused rather than silently misread.
+  virtual std::pair<torch::Tensor, torch::Tensor> linear_head();
 
  private:
   double head_dropout_ = 0;

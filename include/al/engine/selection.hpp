@@ -30,6 +30,10 @@ struct pool_outputs {
   /// pretraining, not from the pass; the run looks them up per candidate.
   torch::Tensor pretext_loss;
   torch::Tensor pretext_batch;
+  /// The linear head, logits = h·Wᵀ + b: [K, d] and [K], when
+  /// need::head_weights. Shared by every candidate, so never indexed by row.
+  torch::Tensor head_weight;
+  torch::Tensor head_bias;
 };
 
 /// What a scorer may use besides the model outputs.
@@ -47,6 +51,19 @@ torch::Tensor entropy_scores(const torch::Tensor& probs);
 /// BALD from T stochastic softmaxes per sample, [U, T, K] → [U]:
 /// H[mean_t p_t] - mean_t H[p_t], with 0·log 0 = 0.
 torch::Tensor bald_scores(const torch::Tensor& mc_probs);
+
+/// Distances to the decision boundaries of the linear head (BASE, Emam et al.
+/// 2021), [U, K]: with ŷ = argmax of h·Wᵀ + b,
+///   D[i, c] = |(w_ŷ − w_c)·h_i + (b_ŷ − b_c)| / ||w_ŷ − w_c||   for c ≠ ŷ,
+/// and D[i, ŷ] = min_{c≠ŷ} D[i, c], the distance to the nearest boundary of
+/// its own class. So column c is what BASE ranks class c by. O(U·K) memory:
+/// one GEMM for the logits, a [K, K] table of ||w_a − w_b||. Float64.
+torch::Tensor boundary_distances(const torch::Tensor& embedding, const torch::Tensor& weight,
+                                 const torch::Tensor& bias);
+
+/// The `boundary` scorer: −min_{c≠ŷ} D[i, c]; closest to a boundary first.
+torch::Tensor boundary_scores(const torch::Tensor& embedding, const torch::Tensor& weight,
+                              const torch::Tensor& bias);
 
 /// Positions of the `k` largest scores, largest first; ties go to the lower
 /// position so that selection is deterministic. `k` larger than the number

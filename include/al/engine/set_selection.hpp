@@ -50,6 +50,9 @@ struct selection_inputs {
   torch::Tensor labelled_embedding;  // [L, d], when the plan needs embeddings
   std::uint64_t seed = 0;
   int cycle = 0;
+  /// The labelled set's true classes, counted per class (the oracle's
+  /// answers so far): class_balanced's deficits. Empty when not known.
+  std::vector<std::int64_t> labelled_class_counts;
 };
 
 /// Chooses `count` of the candidate `rows` by the strategy `spec` — a
@@ -58,6 +61,50 @@ struct selection_inputs {
 /// in selection order, distinct. `count` larger than `rows` is an error.
 std::vector<std::int64_t> select_rows(const selector_spec& spec, const selection_inputs& inputs,
                                       const std::vector<std::int64_t>& rows, std::int64_t count);
+
+/// The scores of the per-sample scorer `spec` for the candidate `rows`, [rows].
+torch::Tensor score_rows(const selector_spec& spec, const selection_inputs& inputs,
+                         const std::vector<std::int64_t>& rows);
+
+// Balance (src/select/balanced.cpp) ------------------------------------------
+
+/// Per-class quotas of a query of `count` over classes with `available`
+/// candidates each: ⌊count/K⌋, one more for the first count mod K classes;
+/// what a class cannot fill goes, one at a time in class order, to the
+/// classes that still have candidates. Sums to min(count, Σ available).
+std::vector<std::int64_t> class_quotas(std::int64_t count,
+                                       const std::vector<std::int64_t>& available);
+
+/// `balanced(s)`: the candidates grouped by predicted class (argmax p), each
+/// class's quota filled with its top rows by s. `balanced(boundary)` is BASE
+/// itself: class c takes, from all candidates not yet taken, the q_c closest
+/// to c's boundary (column c of boundary_distances), classes in order.
+std::vector<std::int64_t> balanced_select(const selector_spec& spec,
+                                          const selection_inputs& inputs,
+                                          const std::vector<std::int64_t>& rows,
+                                          std::int64_t count);
+
+/// CBAL's greedy solver (Bengar et al. 2022): `count` steps, each taking
+/// argmin_j [cost_j + λ·||Ω − Pᵀz − p_j||₁] over the rows not yet taken
+/// (ties to the lower position), where z marks the taken rows. `cost` [U]
+/// (the uncertainty as a cost, −score), `probs` [U, K], `deficit` Ω [K].
+/// O(U·K) per step, no [U, U] matrix. Positions in pick order.
+std::vector<std::int64_t> class_balanced_greedy(const torch::Tensor& cost,
+                                                const torch::Tensor& probs,
+                                                const std::vector<double>& deficit,
+                                                double lambda, std::int64_t count);
+
+/// CBAL's deficits Ω_c = max(0, ⌊(|L| + b)/K⌋ − n_c) from the labelled
+/// class counts n_c and the query size b.
+std::vector<double> class_deficits(const std::vector<std::int64_t>& labelled_class_counts,
+                                   std::int64_t count);
+
+/// `class_balanced(s, λ)`: CBAL with cost_j = −s_j, the deficits from
+/// `inputs.labelled_class_counts` and λ = `spec.parameter`.
+std::vector<std::int64_t> class_balanced_select(const selector_spec& spec,
+                                                const selection_inputs& inputs,
+                                                const std::vector<std::int64_t>& rows,
+                                                std::int64_t count);
 
 /// PT4AL (Yi et al. 2022) over the candidate `rows`, in round `inputs.cycle`
 /// (0: the initial set): round 0 takes an evenly spaced sample of batch 0 in

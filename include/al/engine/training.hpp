@@ -40,7 +40,13 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
 struct evaluation {
   double accuracy = 0;
   std::vector<double> per_class_accuracy;
+  double balanced_accuracy = 0;
 };
+
+/// Mean recall over the classes present in `labels`: Σ_c (correct in c / in c)
+/// over those classes, divided by their number. `predictions`, `labels` [N].
+double balanced_accuracy(const torch::Tensor& predictions, const torch::Tensor& labels,
+                         std::int64_t num_classes);
 
 /// Accuracy and per-class accuracy on a labelled split (on `model`'s device).
 evaluation evaluate(classifier& model, const labelled_images& split, std::int64_t num_classes,
