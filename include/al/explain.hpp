@@ -108,6 +108,11 @@ inline std::string explain(const plan& p) {
 /// encoder comes from the cache (see al/pretrain_cache.hpp).
 inline std::string explain(const plan& p, const config& c) {
   auto out = explain(p);
+  if (c.data.long_tail != 0) {
+    out += fmt::format("  data: long-tailed pool, rho = {:g}: class k keeps floor(n_max * rho^(k/(K-1))) "
+                       "of its samples; the test set stays balanced\n",
+                       c.data.long_tail);
+  }
   if (const auto* recipe = p.pretraining()) {
     out += fmt::format("  pretrain cache: {}\n", describe_pretrain_cache(*recipe, c));
   }

@@ -70,6 +70,14 @@ TEST_CASE("explain describes the balance words", "[dsl][balance][explain]") {
                        Catch::Contains("an equal quota per predicted class"));
 }
 
+TEST_CASE("explain under a config says when the pool is long-tailed", "[dsl][balance][explain]") {
+  const auto p = initial(random, 100) | cycle(1, query(class_balanced(entropy, 0.6), 50));
+  config c;
+  CHECK_THAT(explain(p, c), !Catch::Contains("long-tailed"));
+  c.data.long_tail = 0.01;
+  CHECK_THAT(explain(p, c), Catch::Contains("data: long-tailed pool, rho = 0.01"));
+}
+
 TEST_CASE("balance rules in both front ends", "[dsl][balance][errors]") {
   SECTION("a set selector inside: AL032") {
     for (const std::string text :

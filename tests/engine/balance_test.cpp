@@ -293,6 +293,22 @@ TEST_CASE("the built-in models give their linear head; a model without one is re
   CHECK_THROWS_WITH(model.linear_head(), Catch::Contains("override al::engine::classifier::linear_head()"));
 }
 
+TEST_CASE("the scoring pass refuses a head that is more than its last linear layer",
+          "[balance][model]") {
+  struct two_layer_head : engine::classifier {
+    torch::nn::Linear hidden{register_module("hidden", torch::nn::Linear(8, 16))};
+    torch::nn::Linear out{register_module("out", torch::nn::Linear(16, 3))};
+    torch::Tensor embed(const torch::Tensor& x) override { return x.flatten(1); }
+    torch::Tensor head(const torch::Tensor& e) override { return out(torch::relu(hidden(e))); }
+  };
+  two_layer_head model;
+  const auto images = torch::randn({10, 1, 1, 8});
+  CHECK_THROWS_WITH(engine::scoring_pass(model, images, torch::arange(10), boundary_t::needs),
+                    Catch::Contains("classifier::linear_head() gave W"));
+  // The same model scores fine when nothing needs the head's weights.
+  CHECK(engine::scoring_pass(model, images, torch::arange(10), need::probs).probs.size(0) == 10);
+}
+
 config blobs_config(const std::string& name) {
   config c;
   c.data.name = "blobs";
