@@ -18,43 +18,27 @@
 // Measured curves: docs/self-supervised.md.
 
 #include "learning_curves.hpp"
+#include "lesson_options.hpp"
 
 #include <al/al.hpp>
 
 #include <fmt/format.h>
 
-#include <string>
-#include <string_view>
 #include <tuple>
 
 int main(int argc, char** argv) {
   using namespace al;
   using al::random;  // <cstdlib> has a ::random too
 
-  bool smoke = false;
-  int seeds = 3;
-  std::int64_t pool = 10000;
+  lessons::lesson_options options;
+  options.pool = 10000;
   config c;
   c.results_dir = "results/pt4al";
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--smoke") {
-      smoke = true;
-    } else if (arg == "--seeds" && i + 1 < argc) {
-      seeds = std::stoi(argv[++i]);
-    } else if (arg == "--pool" && i + 1 < argc) {
-      pool = std::stoll(argv[++i]);
-    } else if (arg == "--out" && i + 1 < argc) {
-      c.results_dir = argv[++i];
-    } else {
-      fmt::print(stderr, "usage: {} [--smoke] [--seeds N] [--pool N] [--out DIR]\n", argv[0]);
-      return 2;
-    }
-  }
-  c.data.pool_size = smoke ? 1000 : pool;
+  if (!lessons::parse_lesson_options(argc, argv, options, c)) return 2;
+  const bool smoke = options.smoke;
+  c.data.pool_size = smoke ? 1000 : options.pool;
   c.data.test_size = smoke ? 500 : 0;
   c.verbose = false;
-  if (smoke) seeds = 1;
 
   const std::int64_t step = smoke ? 20 : 100;
   const int cycles = smoke ? 2 : 9;
@@ -69,19 +53,11 @@ int main(int argc, char** argv) {
   lessons::learning_curves curves({"random", "least_confidence", "pt4al(least_confidence)"});
 
   fmt::print("{}", explain(std::get<2>(pipelines), c));
-  for (int seed = 0; seed < seeds; ++seed) {
-    c.seed = static_cast<std::uint64_t>(seed);
-    std::size_t arm = 0;
-    std::apply(
-        [&](const auto&... p) {
-          ((c.run_name = fmt::format("arm{}-seed{}", arm, seed),
-            curves.add(arm, c.seed, run(p, c)),
-            fmt::print("seed {}: arm {} done\n", seed, arm), std::fflush(stdout), ++arm),
-           ...);
-        },
-        pipelines);
-  }
-  curves.print(static_cast<std::size_t>(seeds));
+  lessons::run_arms(pipelines, options.seeds, c,
+                    [&](std::size_t arm, std::uint64_t seed, const run_report& report) {
+                      curves.add(arm, seed, report);
+                    });
+  curves.print(static_cast<std::size_t>(options.seeds));
   curves.write_csv(c.results_dir / "curves.csv");
   fmt::print("\nevery run's curve: {}\n", (c.results_dir / "curves.csv").string());
   return 0;

@@ -15,6 +15,8 @@
 //
 // Run it:   build/examples/31-balance [--smoke] [--seeds N] [--pool N] [--out DIR]
 
+#include "lesson_options.hpp"
+
 #include <al/al.hpp>
 
 #include <fmt/format.h>
@@ -75,29 +77,15 @@ int main(int argc, char** argv) {
   using namespace al;
   using al::random;
 
-  bool smoke = false;
-  int seeds = 0;  // 0: 3, or 1 with --smoke
-  std::int64_t pool = 20000;
+  lessons::lesson_options options;
+  options.pool = 20000;
   config c;
   c.results_dir = "results/balance";
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--smoke") {
-      smoke = true;
-    } else if (arg == "--seeds" && i + 1 < argc) {
-      seeds = std::stoi(argv[++i]);
-    } else if (arg == "--pool" && i + 1 < argc) {
-      pool = std::stoll(argv[++i]);
-    } else if (arg == "--out" && i + 1 < argc) {
-      c.results_dir = argv[++i];
-    } else {
-      fmt::print(stderr, "usage: {} [--smoke] [--seeds N] [--pool N] [--out DIR]\n", argv[0]);
-      return 2;
-    }
-  }
-  if (seeds <= 0) seeds = smoke ? 1 : 3;
+  if (!lessons::parse_lesson_options(argc, argv, options, c)) return 2;
+  const bool smoke = options.smoke;
+  const int seeds = options.seeds;
   // The cut keeps about 45% of a balanced pool at rho = 0.1, 25% at 0.01.
-  c.data.pool_size = smoke ? 3000 : pool;
+  c.data.pool_size = smoke ? 3000 : options.pool;
   c.data.test_size = smoke ? 1000 : 0;
   c.verbose = false;
 
