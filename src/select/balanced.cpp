@@ -5,6 +5,8 @@
 // Everything here is O(U·K) memory: the candidates' probabilities or
 // boundary distances, never a candidate × candidate matrix.
 
+#include "candidate_rows.hpp"
+
 #include <al/engine/set_selection.hpp>
 
 #include <ATen/Parallel.h>
@@ -19,24 +21,9 @@
 namespace al::engine {
 namespace {
 
-const torch::Tensor& required(const torch::Tensor& t, std::string_view what, std::string_view word) {
-  if (!t.defined()) {
-    throw std::logic_error(fmt::format("{}: the scoring pass gave no {}", word, what));
-  }
-  return t;
-}
-
-torch::Tensor rows_of(const torch::Tensor& t, const std::vector<std::int64_t>& rows) {
-  return t.index_select(0, torch::tensor(rows, torch::kLong).to(t.device()));
-}
-
-std::vector<std::int64_t> to_rows(const std::vector<std::int64_t>& positions,
-                                  const std::vector<std::int64_t>& rows) {
-  std::vector<std::int64_t> out;
-  out.reserve(positions.size());
-  for (auto p : positions) out.push_back(rows[static_cast<std::size_t>(p)]);
-  return out;
-}
+using detail::required;
+using detail::rows_of;
+using detail::to_rows;
 
 std::vector<std::int64_t> to_vector(const torch::Tensor& t) {
   const auto cpu = t.to(torch::kCPU, torch::kLong).contiguous();

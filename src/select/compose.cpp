@@ -1,6 +1,8 @@
 // Runs a strategy expression — a word or a combinator of words — over a set
 // of candidate rows.
 
+#include "candidate_rows.hpp"
+
 #include <al/engine/set_selection.hpp>
 #include <al/seed.hpp>
 
@@ -14,17 +16,10 @@
 namespace al::engine {
 namespace {
 
-torch::Tensor rows_tensor(const std::vector<std::int64_t>& rows) {
-  return torch::tensor(rows, torch::kLong);
-}
-
 /// The outputs of `rows` only, so that a nested word sees just its candidates.
 pool_outputs restrict_to(const pool_outputs& all, const std::vector<std::int64_t>& rows) {
   pool_outputs out;
-  const auto index = rows_tensor(rows);
-  auto take = [&](const torch::Tensor& t) {
-    return t.defined() ? t.index_select(0, index.to(t.device())) : t;
-  };
+  auto take = [&](const torch::Tensor& t) { return t.defined() ? detail::rows_of(t, rows) : t; };
   out.probs = take(all.probs);
   out.embedding = take(all.embedding);
   out.mutual_information = take(all.mutual_information);
@@ -35,20 +30,8 @@ pool_outputs restrict_to(const pool_outputs& all, const std::vector<std::int64_t
   return out;
 }
 
-std::vector<std::int64_t> to_rows(const std::vector<std::int64_t>& positions,
-                                  const std::vector<std::int64_t>& rows) {
-  std::vector<std::int64_t> out;
-  out.reserve(positions.size());
-  for (auto p : positions) out.push_back(rows[static_cast<std::size_t>(p)]);
-  return out;
-}
-
-const torch::Tensor& required(const torch::Tensor& t, std::string_view what, std::string_view word) {
-  if (!t.defined()) {
-    throw std::logic_error(fmt::format("{}: the scoring pass gave no {}", word, what));
-  }
-  return t;
-}
+using detail::required;
+using detail::to_rows;
 
 }  // namespace
 
@@ -94,19 +77,16 @@ std::vector<std::int64_t> select_rows(const selector_spec& spec, const selection
   if (spec.name == "balanced") return balanced_select(spec, inputs, rows, count);
   if (spec.name == "class_balanced") return class_balanced_select(spec, inputs, rows, count);
   const auto& outputs = *inputs.outputs;
-  const auto index = rows_tensor(rows);
   if (spec.name == "coreset") {
     const auto& embedding = required(outputs.embedding, "embeddings", spec.name);
-    return to_rows(k_center_greedy(embedding.index_select(0, index.to(embedding.device())),
-                                   inputs.labelled_embedding, count),
+    return to_rows(k_center_greedy(detail::rows_of(embedding, rows), inputs.labelled_embedding, count),
                    rows);
   }
   if (spec.name == "badge") {
     const auto& probs = required(outputs.probs, "probabilities", spec.name);
     const auto& embedding = required(outputs.embedding, "embeddings", spec.name);
-    return to_rows(badge_kmeans_pp(probs.index_select(0, index.to(probs.device())),
-                                   embedding.index_select(0, index.to(embedding.device())), count,
-                                   inputs.seed),
+    return to_rows(badge_kmeans_pp(detail::rows_of(probs, rows), detail::rows_of(embedding, rows),
+                                   count, inputs.seed),
                    rows);
   }
   // A per-sample scorer: its top-k.

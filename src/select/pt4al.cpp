@@ -1,6 +1,8 @@
 // PT4AL: the pool in order of rotation pretext loss, one batch per labelling
 // round, the hardest batch first.
 
+#include "candidate_rows.hpp"
+
 #include <al/engine/pretrain.hpp>
 #include <al/engine/set_selection.hpp>
 
@@ -33,9 +35,9 @@ std::vector<std::int64_t> pt4al_select(const selector_spec& spec, const selectio
   if (!outputs.pretext_loss.defined() || !outputs.pretext_batch.defined()) {
     throw std::logic_error("pt4al: the run gave no pretext losses; it needs pretrain(rotation)");
   }
-  const auto index = torch::tensor(rows, torch::kLong);
-  const auto batch = outputs.pretext_batch.index_select(0, index).contiguous();
-  const auto loss = outputs.pretext_loss.to(torch::kFloat64).index_select(0, index).contiguous();
+  const auto batch = detail::rows_of(outputs.pretext_batch, rows).to(torch::kCPU).contiguous();
+  const auto loss =
+      detail::rows_of(outputs.pretext_loss, rows).to(torch::kCPU, torch::kFloat64).contiguous();
   const auto* batch_of = batch.data_ptr<std::int64_t>();
   const auto* loss_of = loss.data_ptr<double>();
 

@@ -1,0 +1,41 @@
+#pragma once
+// Small helpers every selection source shares: candidate rows (positions in
+// the scoring pass's outputs) to tensors and back, and the check that the
+// pass filled what a word needs.
+
+#include <al/engine/selection.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string_view>
+#include <vector>
+
+namespace al::engine::detail {
+
+/// `t`'s rows `rows`, on `t`'s device.
+inline torch::Tensor rows_of(const torch::Tensor& t, const std::vector<std::int64_t>& rows) {
+  return t.index_select(0, torch::tensor(rows, torch::kLong).to(t.device()));
+}
+
+/// Positions in a subset of `rows` back to the rows themselves.
+inline std::vector<std::int64_t> to_rows(const std::vector<std::int64_t>& positions,
+                                         const std::vector<std::int64_t>& rows) {
+  std::vector<std::int64_t> out;
+  out.reserve(positions.size());
+  for (auto p : positions) out.push_back(rows[static_cast<std::size_t>(p)]);
+  return out;
+}
+
+/// `t`, or a logic error naming the word and the output the pass left out
+/// (a plan whose needs did not list it: a bug, not a user's mistake).
+inline const torch::Tensor& required(const torch::Tensor& t, std::string_view what,
+                                     std::string_view word) {
+  if (!t.defined()) {
+    throw std::logic_error(fmt::format("{}: the scoring pass gave no {}", word, what));
+  }
+  return t;
+}
+
+}  // namespace al::engine::detail
