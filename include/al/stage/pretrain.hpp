@@ -50,21 +50,11 @@ struct pretrain_stage : stage_base {
   }
   /// SimSiam's projector width.
   constexpr pretrain_stage projector(std::int64_t width) const {
-    static_assert(P::task == pretext::simsiam,
-                  "AL029: .projector(width) and .predictor(width) are options of "
-                  "pretrain(simsiam) only: rotation trains a 4-way head, with no projector or "
-                  "predictor; remove the option");
-    if (width < 1) errors::AL014_option_out_of_range("pretrain", "projector", "at least 1");
-    return with(option::projector, "projector", &pretrain_recipe::projector_width, width);
+    return simsiam_width(option::projector, "projector", &pretrain_recipe::projector_width, width);
   }
   /// SimSiam's predictor bottleneck width.
   constexpr pretrain_stage predictor(std::int64_t width) const {
-    static_assert(P::task == pretext::simsiam,
-                  "AL029: .projector(width) and .predictor(width) are options of "
-                  "pretrain(simsiam) only: rotation trains a 4-way head, with no projector or "
-                  "predictor; remove the option");
-    if (width < 1) errors::AL014_option_out_of_range("pretrain", "predictor", "at least 1");
-    return with(option::predictor, "predictor", &pretrain_recipe::predictor_width, width);
+    return simsiam_width(option::predictor, "predictor", &pretrain_recipe::predictor_width, width);
   }
 
   /// The text DSL spelling: only the options that were written.
@@ -87,6 +77,19 @@ struct pretrain_stage : stage_base {
   std::uint32_t given_ = 0;  // options written so far
 
   constexpr bool given(option o) const { return (given_ & static_cast<std::uint32_t>(o)) != 0; }
+
+  /// A width option of SimSiam's heads: instantiated only when called, so
+  /// the static_assert fires for pretrain(rotation).projector(...) alone.
+  constexpr pretrain_stage simsiam_width(option o, std::string_view name,
+                                         std::int64_t pretrain_recipe::*field,
+                                         std::int64_t width) const {
+    static_assert(P::task == pretext::simsiam,
+                  "AL029: .projector(width) and .predictor(width) are options of "
+                  "pretrain(simsiam) only: rotation trains a 4-way head, with no projector or "
+                  "predictor; remove the option");
+    if (width < 1) errors::AL014_option_out_of_range("pretrain", name, "at least 1");
+    return with(o, name, field, width);
+  }
 
   template <class Field, class Value>
   constexpr pretrain_stage with(option o, std::string_view name, Field pretrain_recipe::*field,
