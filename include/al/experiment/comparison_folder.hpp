@@ -1,0 +1,78 @@
+#pragma once
+// Reading a comparison folder: comparison.json and one results folder per
+// pipeline and seed (see docs/comparisons.md for the layout). Plain data, no
+// LibTorch; the reader lives in the alpipe::experiment library.
+//
+//   const auto comparison = al::read_comparison("results/fashion");
+//   for (const auto& pipeline : comparison.pipelines) ...
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace al {
+
+/// One line of a run's cycles.jsonl, the fields a comparison uses.
+struct cycle_record {
+  int cycle = 0;
+  std::int64_t labelled = 0;
+  double accuracy = 0;
+  /// Absent in results written before balanced accuracy was recorded.
+  std::optional<double> balanced_accuracy;
+};
+
+/// A run's config.json, the fields a report shows. Sizes of 0 mean "all".
+struct run_settings {
+  std::uint64_t seed = 0;
+  std::string device;
+  int threads = 0;
+  std::string model;
+  std::string data;
+  std::int64_t pool_size = 0;
+  std::int64_t test_size = 0;
+  std::uint64_t subset_seed = 0;
+  double long_tail = 0;  // 0: a balanced pool
+};
+
+/// One results folder of a comparison.
+struct run_record {
+  std::string name;  // the folder's name inside the comparison folder
+  std::string plan_text;  // plan.txt, verbatim
+  run_settings settings;
+  /// versions.json as (name, value) pairs in file order; values as text.
+  std::vector<std::pair<std::string, std::string>> versions;
+  std::vector<cycle_record> cycles;
+  /// Cycles the plan promises (its "plan: N cycles" line, plus the initial
+  /// set); fewer in cycles.jsonl means the run did not finish.
+  std::size_t expected_cycles = 0;
+
+  [[nodiscard]] bool finished() const { return cycles.size() >= expected_cycles; }
+};
+
+/// One pipeline of a comparison with its runs, one per seed.
+struct pipeline_record {
+  std::string label;
+  std::string text;  // the pipeline in the text DSL
+  bool added = false;  // added by the fair protocol (the random baseline), not asked for
+  std::vector<run_record> runs;
+};
+
+struct comparison_record {
+  std::filesystem::path folder;
+  int format = 1;
+  std::vector<std::uint64_t> seeds;
+  std::string baseline;  // the label of the baseline pipeline, e.g. "random"
+  std::vector<pipeline_record> pipelines;
+};
+
+/// Reads DIR/comparison.json and every run folder it names. Unknown fields
+/// are ignored. A missing or malformed file throws std::runtime_error naming
+/// the file (and the line, in cycles.jsonl) and the fix. A cycles.jsonl whose
+/// last line was cut off by a killed run counts as that run being unfinished.
+comparison_record read_comparison(const std::filesystem::path& folder);
+
+}  // namespace al

@@ -1,0 +1,71 @@
+#pragma once
+// The paired t test over seeds: the same seed gives both arms the same start,
+// so the per-seed differences cancel the seed's luck.
+
+#include <al/metrics/learning_curve.hpp>
+#include <al/metrics/student_t.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace al {
+
+/// Why a paired test did or did not give a t statistic.
+enum class paired_outcome {
+  tested,         // t and p are set
+  too_few_pairs,  // n < 2: no spread to estimate
+  no_spread,      // every pair differs by the same amount (identical runs: by 0): t undefined
+};
+
+struct paired_test_result {
+  std::size_t n = 0;             // pairs (seeds)
+  double mean_difference = 0;    // mean of a - b
+  double sd_difference = 0;      // sample standard deviation of a - b
+  std::size_t df = 0;            // n - 1 (0 when n < 2)
+  paired_outcome outcome = paired_outcome::too_few_pairs;
+  std::optional<double> t;       // mean / (sd / sqrt(n)), when tested
+  std::optional<double> p;       // two-sided, from Student's t with df, when tested
+
+  /// Significant at level alpha: only a real test can be.
+  [[nodiscard]] bool significant(double alpha = 0.05) const { return p && *p < alpha; }
+};
+
+/// Paired two-sided t test of a against b; a[s] and b[s] come from the same
+/// seed.
+///
+/// Example: a = {0.80, 0.82, 0.84}, b = {0.78, 0.81, 0.80}: differences
+/// {0.02, 0.01, 0.04}, mean 0.02333, sd 0.01528, t = 2.646, df 2, p = 0.118.
+///
+/// A spread below 1e-12 counts as none: differences equal up to rounding
+/// would otherwise give an arbitrarily large t.
+inline paired_test_result paired_t_test(std::span<const double> a, std::span<const double> b) {
+  if (a.size() != b.size()) {
+    throw std::invalid_argument("paired_t_test: " + std::to_string(a.size()) + " values against " +
+                                std::to_string(b.size()) +
+                                "; pair the arms by seed and keep only seeds both have");
+  }
+  std::vector<double> differences(a.size());
+  for (std::size_t s = 0; s < a.size(); ++s) differences[s] = a[s] - b[s];
+  const auto summary = summarize(differences);
+  paired_test_result out;
+  out.n = summary.n;
+  out.mean_difference = summary.mean;
+  out.sd_difference = summary.std;
+  if (out.n < 2) return out;
+  out.df = out.n - 1;
+  if (summary.std < 1e-12) {
+    out.outcome = paired_outcome::no_spread;
+    return out;
+  }
+  out.outcome = paired_outcome::tested;
+  out.t = summary.mean / (summary.std / std::sqrt(static_cast<double>(out.n)));
+  out.p = student_t_two_sided_p(*out.t, static_cast<double>(out.df));
+  return out;
+}
+
+}  // namespace al
