@@ -134,7 +134,9 @@ void protocol_section(std::string& out, const comparison_record& comparison,
     tail.push_back(s.long_tail == 0 ? "no (balanced pool)" : fmt::format("yes, ρ = {}", s.long_tail));
     device.push_back(s.device.empty() ? "not recorded" : s.device);
     model.push_back(s.model.empty() ? "not recorded" : s.model);
-    threads.push_back(s.threads == 0 ? "all cores" : fmt::format("{}", s.threads));
+    threads.push_back(s.threads == 0   ? std::string("all cores")
+                      : s.threads == 1 ? std::string("1 thread")
+                                       : fmt::format("{} threads", s.threads));
     cycles.push_back(fmt::format("{}", r->expected_cycles == 0 ? 0 : r->expected_cycles - 1));
   }
   for (const auto* r : counted) {
@@ -158,7 +160,7 @@ void protocol_section(std::string& out, const comparison_record& comparison,
   out += fmt::format("| query size | {} |\n", cell(distinct(query)));
   out += fmt::format("| cycles | {} after the initial set |\n", cell(distinct(cycles)));
   out += fmt::format("| seeds | {} |\n", cell(distinct(seeds)));
-  out += fmt::format("| device | {} ({} threads) |\n", cell(distinct(device)), cell(distinct(threads)));
+  out += fmt::format("| device | {} ({}) |\n", cell(distinct(device)), cell(distinct(threads)));
   out += fmt::format("| model | {} |\n", cell(distinct(model)));
 
   // The recipe: each distinct train line, and which pipelines use it when
@@ -315,7 +317,8 @@ void curve_table(std::string& out, const comparison_summary& summary, bool balan
   }
   out += "| labelled |";
   for (const auto& p : summary.pipelines) {
-    out += fmt::format(" {} ({} seeds) |", cell(p.pipeline->label), p.finished.size());
+    out += fmt::format(" {} ({} seed{}) |", cell(p.pipeline->label), p.finished.size(),
+                       p.finished.size() == 1 ? "" : "s");
   }
   out += "\n| ---: |";
   for (std::size_t i = 0; i < summary.pipelines.size(); ++i) out += " ---: |";
@@ -419,8 +422,8 @@ std::string render_report(const comparison_record& comparison) {
   std::vector<std::string> labels;
   for (const auto& p : comparison.pipelines) labels.push_back(p.label);
   std::string out = fmt::format("# Comparison: {}\n\n", fmt::join(labels, ", "));
-  out += "Generated from this folder's results alone: `alpipe report DIR` (DIR: this folder) "
-         "regenerates this file from the results alone, byte for byte.\n\n";
+  out += "`alpipe report DIR` (DIR: this folder) regenerates this file and its plots from the "
+         "results alone, byte for byte.\n\n";
   protocol_section(out, comparison, summary);
   runs_section(out, summary);
   aubc_section(out, comparison, summary);

@@ -7,6 +7,7 @@
 // 1 a run that failed (missing data, diverged training, ...).
 
 #include <al/al.hpp>
+#include <al/experiment/report.hpp>
 
 #include <fmt/format.h>
 
@@ -40,6 +41,8 @@ std::string help_text() {
       "                                   also whether pretraining comes from the cache)\n"
       "  alpipe run \"<pipeline>\" [options] run it (one results folder per seed)\n"
       "  alpipe words                     list the words of the pipeline language\n"
+      "  alpipe report DIR                write DIR/report.md and its plots from a comparison\n"
+      "                                   folder's results alone (see docs/comparisons.md)\n"
       "  alpipe --help\n"
       "\n"
       "run (and explain) options:\n"
@@ -184,8 +187,15 @@ int main(int argc, char** argv) {
                  fmt::join(al::pretext_words(), " "), fmt::join(al::pretrain_option_words(), " "));
       return 0;
     }
+    if (args[0] == "report") {
+      if (args.size() != 2) {
+        throw usage_problem{"report takes one comparison folder: alpipe report DIR"};
+      }
+      fmt::print("{}\n", al::write_report(std::string(args[1])).string());
+      return 0;
+    }
     if (args[0] != "explain" && args[0] != "run") {
-      throw usage_problem{fmt::format("unknown command '{}'; use explain, run, words or --help", args[0])};
+      throw usage_problem{fmt::format("unknown command '{}'; use explain, run, report, words or --help", args[0])};
     }
     if (args.size() < 2) throw usage_problem{fmt::format("{} needs a pipeline in quotes", args[0])};
     const auto plan = al::parse(args[1]);
