@@ -28,10 +28,12 @@
 #include <al/strategy/entropy.hpp>
 #include <al/strategy/least_confidence.hpp>
 #include <al/strategy/margin.hpp>
+#include <al/strategy/mcdal.hpp>
 #include <al/strategy/mix.hpp>
 #include <al/strategy/prefilter.hpp>
 #include <al/strategy/pt4al.hpp>
 #include <al/strategy/random.hpp>
 #include <al/strategy/selector.hpp>
+#include <al/strategy/tod.hpp>
 #include <al/version.hpp>
 #include <al/words.hpp>

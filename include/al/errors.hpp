@@ -154,4 +154,24 @@ namespace al::errors {
                 "pretrain(simsiam) | ... or drop .linear_probe()");
 }
 
+// Discrepancy strategies ---------------------------------------------------------
+
+/// `word` compares with the previous cycle's model, which the initial set,
+/// chosen before any training, cannot have.
+[[noreturn]] inline void AL034_previous_model_in_initial(std::string_view word) {
+  fail("AL034", fmt::format("initial(...) cannot use {}: it compares the model with the previous "
+                            "cycle's, and before the initial set there is no model at all; start "
+                            "with initial(random, 100) and use {} in query(...)",
+                            word, word));
+}
+
+/// `what` trains the encoder, which a linear probe keeps frozen.
+[[noreturn]] inline void AL035_linear_probe_with(std::string_view what) {
+  fail("AL035", fmt::format("train.linear_probe() keeps the encoder frozen and trains the head on "
+                            "embeddings computed once, but {} trains every step on a fresh unlabelled "
+                            "batch as well; drop .linear_probe() (fine-tune) or use another "
+                            "strategy",
+                            what));
+}
+
 }  // namespace al::errors

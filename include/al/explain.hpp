@@ -43,6 +43,15 @@ inline std::string describe(const train_recipe& r, bool pretrained = false) {
                       : "from the seed's initial weights";
   }
   if (r.linear_probe) out += "; linear probe: encoder frozen, head trained";
+  if (r.auxiliary_heads) {
+    out += "; MCDAL: two auxiliary heads on the detached embedding, three updates per step "
+           "with an unlabelled batch";
+  }
+  if (r.consistency_weight > 0) {
+    out += fmt::format("; COD: + {:g}*[MSE(f, g) + MSE(g, EMA teacher)] on the labelled and an "
+                       "unlabelled batch",
+                       r.consistency_weight);
+  }
   return out;
 }
 
@@ -70,6 +79,10 @@ inline std::string explain(const plan& p) {
       p.cycles() == 1 ? "" : "s", p.label_budget(),
       pretraining ? fmt::format(", pretrained by {}", to_string(pretraining->pretext)) : "",
       describe(p.scoring_outputs()));
+  if (p.scoring_outputs().contains(need::previous_outputs)) {
+    out += "  note: tod compares each model with the previous cycle's, so every training "
+           "warm-starts\n";
+  }
   std::int64_t labelled = 0;
   for (const auto& s : p.steps) {
     std::visit(

@@ -518,7 +518,12 @@ class text_parser {
       const auto position = at_;
       const auto option = identifier();
       expect('(', fmt::format("after .{}", option));
-      if (option == "warm_start" || option == "linear_probe") {
+      if (option == "cod") {
+        skip_space();
+        double w = train_stage::default_cod_weight;
+        if (at_ < text_.size() && text_[at_] != ')') w = real_number(option);
+        apply(position, [&](const train_stage& s) { return s.cod(w); });
+      } else if (option == "warm_start" || option == "linear_probe") {
         skip_space();
         bool on = true;
         const auto value_at = at_;
@@ -627,8 +632,13 @@ class text_parser {
       } catch (const parse_error&) {
         throw;
       } catch (const plan_error& e) {
-        // A train stage can only fail on AL027; point at its .linear_probe().
-        const auto at = s.kind == stage_kind::train ? s.linear_probe_position : s.position;
+        // A train stage can only fail on AL027 and AL035; point at its
+        // .linear_probe().
+        // initial(...) and query(...) fail on their word (AL034, AL035).
+        const auto at = s.kind == stage_kind::train ? s.linear_probe_position
+                        : s.kind == stage_kind::initial || s.kind == stage_kind::query
+                            ? s.selector_position
+                            : s.position;
         throw parse_error(with_caret(e.what(), at), at);
       }
     }

@@ -43,6 +43,13 @@ struct train_recipe {
   /// eval mode) and only the classifier head is trained — the linear probe of
   /// Bengar et al. (2021). Needs a pretrain stage (AL027).
   bool linear_probe = false;
+  /// MCDAL's three-step update with two auxiliary heads (Cho et al.); set by
+  /// the plan when any of its selections uses `mcdal`, never by hand.
+  bool auxiliary_heads = false;
+  /// TOD's semi-supervised loss (COD, Huang et al. 2021), `train.cod(w)`:
+  /// CE + w·[MSE(f, g) + MSE(g, f_ema)] on labelled and unlabelled batches,
+  /// with a consistency head g and an EMA teacher f_ema. 0 is off.
+  double consistency_weight = 0;
 
   friend bool operator==(const train_recipe&, const train_recipe&) = default;
 };

@@ -12,8 +12,10 @@
 #include <al/strategy/entropy.hpp>
 #include <al/strategy/least_confidence.hpp>
 #include <al/strategy/margin.hpp>
+#include <al/strategy/mcdal.hpp>
 #include <al/strategy/random.hpp>
 #include <al/strategy/selector.hpp>
+#include <al/strategy/tod.hpp>
 
 #include <map>
 #include <mutex>
@@ -47,6 +49,8 @@ struct word_table {
     add(al::coreset);
     add(al::badge);
     add(al::boundary);
+    add(al::mcdal);
+    add(al::tod);
   }
 };
 inline word_table& words() {
@@ -98,7 +102,7 @@ inline const std::vector<std::string>& combinator_words() {
 inline const std::vector<std::string>& train_option_words() {
   static const std::vector<std::string> words{"epochs",       "min_steps", "batch_size",
                                               "lr",           "weight_decay", "momentum",
-                                              "warm_start",   "linear_probe"};
+                                              "warm_start",   "linear_probe", "cod"};
   return words;
 }
 

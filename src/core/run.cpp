@@ -50,20 +50,39 @@ std::shared_ptr<classifier> build_model(const config& c, const engine::input_sha
 /// recipe warm-starts.
 class weight_snapshot {
  public:
-  explicit weight_snapshot(classifier& model) {
-    for (const auto& t : model.parameters()) saved_.push_back(t.detach().clone());
-    for (const auto& t : model.buffers()) saved_.push_back(t.detach().clone());
+  explicit weight_snapshot(const torch::nn::Module& module) {
+    for (const auto& t : module.parameters()) saved_.push_back(t.detach().clone());
+    for (const auto& t : module.buffers()) saved_.push_back(t.detach().clone());
   }
-  void restore(classifier& model) const {
+  void restore(torch::nn::Module& module) const {
     torch::NoGradGuard no_grad;
     std::size_t k = 0;
-    for (auto& t : model.parameters()) t.copy_(saved_[k++]);
-    for (auto& t : model.buffers()) t.copy_(saved_[k++]);
+    for (auto& t : module.parameters()) t.copy_(saved_[k++]);
+    for (auto& t : module.buffers()) t.copy_(saved_[k++]);
   }
 
  private:
   std::vector<torch::Tensor> saved_;
 };
+
+/// `to` takes `from`'s weights; both built by the same model factory.
+void copy_weights(const classifier& from, classifier& to) { weight_snapshot(from).restore(to); }
+
+/// The width d of the model's embedding h(x).
+std::int64_t embedding_width(classifier& model, const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  return model.embed(images.slice(0, 0, 1)).size(1);
+}
+
+/// Whether any training of the plan has `flag` set.
+template <class Flag>
+bool any_training(const plan& p, Flag flag) {
+  for (const auto& s : p.steps) {
+    if (const auto* train = std::get_if<train_step>(&s); train && flag(train->recipe)) return true;
+  }
+  return false;
+}
 
 std::vector<std::int64_t> to_vector(const torch::Tensor& t) {
   const auto cpu = t.to(torch::kCPU, torch::kLong).contiguous();
@@ -131,6 +150,7 @@ class plan_runner {
     // the plan pretrains.
     if (const auto* recipe = p.pretraining()) pretrain(*recipe);
     initial_weights_ = std::make_unique<weight_snapshot>(*model_);
+    build_companions();
     pool_labels_ = data_.train.labels.to(device_);
     test_ = {data_.test.images.to(device_), data_.test.labels.to(device_)};
     pool_ = std::make_unique<engine::pool_state>(data_.train.size());
@@ -198,6 +218,41 @@ class plan_runner {
     report_.pretraining = record;
   }
 
+  /// The modules some strategies and recipes keep beside the model: MCDAL's
+  /// auxiliary heads, COD's consistency head and teacher, TOD's previous
+  /// model. Each is seeded on its own, so adding one leaves the model's
+  /// initial weights as they are.
+  void build_companions() {
+    const auto width = embedding_width(*model_, pool_images_);
+    const auto classes = data_.num_classes();
+    if (any_training(plan_, [](const train_recipe& r) { return r.auxiliary_heads; })) {
+      aux_heads_ = engine::construct_seeded(derive_seed(config_.seed, "mcdal_heads"), [&] {
+        return std::make_shared<engine::auxiliary_heads>(width, classes);
+      });
+      aux_heads_->to(device_);
+      aux_heads_initial_ = std::make_unique<weight_snapshot>(*aux_heads_);
+    }
+    if (any_training(plan_, [](const train_recipe& r) { return r.consistency_weight > 0; })) {
+      consistency_ = std::make_unique<engine::consistency_training>();
+      consistency_->head = engine::construct_seeded(derive_seed(config_.seed, "cod_head"), [&] {
+        return torch::nn::Linear(width, classes);
+      });
+      consistency_->head->to(device_);
+      consistency_head_initial_ = std::make_unique<weight_snapshot>(*consistency_->head);
+      consistency_->teacher = twin_of_model();
+    }
+    if (plan_.scoring_outputs().contains(need::previous_outputs)) previous_model_ = twin_of_model();
+  }
+
+  /// A second model of the same architecture, holding the model's weights.
+  std::shared_ptr<classifier> twin_of_model() {
+    auto twin = build_model(config_, shape_);
+    twin->set_head_dropout(model_->head_dropout());
+    twin->to(device_);
+    copy_weights(*model_, *twin);
+    return twin;
+  }
+
   /// PT4AL's inputs for the candidates, which come from pretraining.
   void add_pretext_outputs(engine::pool_outputs& outputs, const std::vector<std::int64_t>& candidates,
                            needs_set needs) const {
@@ -226,7 +281,7 @@ class plan_runner {
     auto outputs = engine::scoring_pass(
         *model_, pool_images_, to_tensor(candidates), step.selector.needs,
         engine::default_scoring_batch, mc_passes_of(step.selector),
-        derive_seed(config_.seed, "mc_dropout"));
+        derive_seed(config_.seed, "mc_dropout"), aux_heads_.get());
     add_pretext_outputs(outputs, candidates, step.selector.needs);
     const auto picks = pick(step.selector, outputs, candidates, step.count,
                             derive_seed(config_.seed, "initial"), 0);
@@ -237,12 +292,35 @@ class plan_runner {
 
   void execute(const train_step& step) {
     const auto start = std::chrono::steady_clock::now();
-    if (!step.recipe.warm_start) initial_weights_->restore(*model_);
+    // TOD compares the model about to be trained with this one.
+    if (previous_model_ && trainings_done_ > 0) {
+      copy_weights(*model_, *previous_model_);
+      has_previous_model_ = true;
+    }
+    if (!step.recipe.warm_start) restart_training_state();
     const auto labelled = to_tensor(pool_->labelled()).to(device_);
+    engine::unlabelled_batches unlabelled;
+    if (step.recipe.auxiliary_heads || step.recipe.consistency_weight > 0) {
+      unlabelled = {pool_images_, to_tensor(pool_->unlabelled()).to(device_), aux_heads_.get(),
+                    consistency_.get()};
+    }
     engine::train_classifier(*model_, pool_images_.index_select(0, labelled),
                              pool_labels_.index_select(0, labelled), step.recipe,
-                             derive_seed(config_.seed, "shuffle", step.cycle));
+                             derive_seed(config_.seed, "shuffle", step.cycle), unlabelled);
+    ++trainings_done_;
     current_.seconds.train = seconds_since(start);
+  }
+
+  /// A cold start: the model, and everything trained beside it, back to the
+  /// seed's initial weights; COD's teacher starts as a copy of the model.
+  void restart_training_state() {
+    initial_weights_->restore(*model_);
+    if (aux_heads_) aux_heads_initial_->restore(*aux_heads_);
+    if (consistency_) {
+      consistency_head_initial_->restore(*consistency_->head);
+      copy_weights(*model_, *consistency_->teacher);
+      consistency_->steps = 0;
+    }
   }
 
   void execute(const evaluate_step& step) {
@@ -272,8 +350,16 @@ class plan_runner {
     outputs_ = engine::scoring_pass(
         *model_, pool_images_, to_tensor(candidates_), step.outputs,
         engine::default_scoring_batch, mc_passes_in_cycle(step.cycle),
-        derive_seed(config_.seed, "mc_dropout", static_cast<std::uint64_t>(step.cycle)));
+        derive_seed(config_.seed, "mc_dropout", static_cast<std::uint64_t>(step.cycle)),
+        aux_heads_.get());
     add_pretext_outputs(outputs_, candidates_, step.outputs);
+    // Before the second training there is no previous model; tod's scorer
+    // then falls back to random, as the plan says.
+    if (step.outputs.contains(need::previous_outputs) && has_previous_model_) {
+      outputs_.previous_probs =
+          engine::scoring_pass(*previous_model_, pool_images_, to_tensor(candidates_), need::probs)
+              .probs;
+    }
     // Coreset's first centres are the labelled samples' embeddings.
     labelled_embedding_ = torch::Tensor();
     if (step.outputs.contains(need::embedding)) {
@@ -350,6 +436,15 @@ class plan_runner {
   engine::input_shape shape_;
   std::shared_ptr<classifier> model_;
   std::unique_ptr<weight_snapshot> initial_weights_;
+  int trainings_done_ = 0;
+  // Trained beside the model (MCDAL, COD) or kept from the last cycle (TOD);
+  // null when the plan does not use them.
+  std::shared_ptr<engine::auxiliary_heads> aux_heads_;
+  std::unique_ptr<weight_snapshot> aux_heads_initial_;
+  std::unique_ptr<engine::consistency_training> consistency_;
+  std::unique_ptr<weight_snapshot> consistency_head_initial_;
+  std::shared_ptr<classifier> previous_model_;
+  bool has_previous_model_ = false;
   torch::Tensor pool_images_, pool_labels_;
   engine::labelled_images test_;
   std::unique_ptr<engine::pool_state> pool_;

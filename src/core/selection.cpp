@@ -6,7 +6,9 @@
 #include <al/strategy/entropy.hpp>
 #include <al/strategy/least_confidence.hpp>
 #include <al/strategy/margin.hpp>
+#include <al/strategy/mcdal.hpp>
 #include <al/strategy/random.hpp>
+#include <al/strategy/tod.hpp>
 
 #include <fmt/format.h>
 
@@ -44,6 +46,16 @@ torch::Tensor bald_scores(const torch::Tensor& mc_probs) {
   const auto entropy_of_mean = -torch::xlogy(mean, mean).sum(1);
   const auto mean_entropy = -torch::xlogy(mc_probs, mc_probs).sum(2).mean(1);
   return entropy_of_mean - mean_entropy;
+}
+
+torch::Tensor mcdal_scores(const torch::Tensor& probs, const torch::Tensor& aux_probs) {
+  const auto p1 = aux_probs.select(1, 0);
+  const auto p2 = aux_probs.select(1, 1);
+  return (p1 - p2).abs().sum(1) + (probs - p1).abs().sum(1) + (probs - p2).abs().sum(1);
+}
+
+torch::Tensor tod_scores(const torch::Tensor& probs, const torch::Tensor& previous_probs) {
+  return 0.5 * (probs - previous_probs).square().sum(1);
 }
 
 torch::Tensor boundary_distances(const torch::Tensor& embedding, const torch::Tensor& weight,
@@ -126,6 +138,22 @@ struct scorer_registry {
                             "needs need::embedding and need::head_weights)");
                       }
                       return boundary_scores(out.embedding, out.head_weight, out.head_bias);
+                    });
+    scorers.emplace(std::string(al::mcdal_t::name),
+                    [=](const pool_outputs& out, const selection_context&) {
+                      if (!out.aux_probs.defined()) {
+                        throw std::logic_error(
+                            "mcdal: the scoring pass gave no auxiliary heads' outputs (it needs "
+                            "need::aux_heads)");
+                      }
+                      return mcdal_scores(need_probs("mcdal", out), out.aux_probs);
+                    });
+    scorers.emplace(std::string(al::tod_t::name),
+                    [=](const pool_outputs& out, const selection_context& c) {
+                      // Before the second training there is no previous model:
+                      // the plan says this query is random (Huang et al.).
+                      if (!out.previous_probs.defined()) return random_scores(c.candidates, c.seed);
+                      return tod_scores(need_probs("tod", out), out.previous_probs);
                     });
     scorers.emplace(std::string(al::bald_t::name),
                     [](const pool_outputs& out, const selection_context&) {

@@ -1,5 +1,7 @@
 // Training, evaluation and the scoring pass: the three loops of a cycle.
 
+#include "unlabelled_steps.hpp"
+
 #include <al/engine/training.hpp>
 
 #include <fmt/format.h>
@@ -38,17 +40,44 @@ void set_torch_threads(int threads) {
 
 namespace {
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(classifier& model,
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(std::vector<torch::Tensor> parameters,
                                                         const train_recipe& recipe) {
   if (recipe.optimizer == optimizer::sgd) {
     return std::make_unique<torch::optim::SGD>(
-        model.parameters(), torch::optim::SGDOptions(recipe.learning_rate)
-                                .momentum(recipe.momentum)
-                                .weight_decay(recipe.weight_decay));
+        std::move(parameters), torch::optim::SGDOptions(recipe.learning_rate)
+                                   .momentum(recipe.momentum)
+                                   .weight_decay(recipe.weight_decay));
   }
   return std::make_unique<torch::optim::Adam>(
-      model.parameters(),
+      std::move(parameters),
       torch::optim::AdamOptions(recipe.learning_rate).weight_decay(recipe.weight_decay));
+}
+
+/// A recipe that learns from unlabelled batches must be given them.
+void check_unlabelled(const train_recipe& recipe, const unlabelled_batches& unlabelled) {
+  const bool wanted = recipe.auxiliary_heads || recipe.consistency_weight > 0;
+  if (!wanted) return;
+  if (recipe.linear_probe) {
+    throw std::invalid_argument(
+        "a linear probe trains on fixed embeddings and cannot take MCDAL's or COD's unlabelled "
+        "batches (AL035); drop linear_probe");
+  }
+  if (!unlabelled.images.defined() || !unlabelled.rows.defined() || unlabelled.rows.numel() == 0) {
+    throw std::invalid_argument(
+        "the recipe trains on unlabelled batches (MCDAL or COD) but no unlabelled images were "
+        "given; pass the pool and its unlabelled rows in unlabelled_batches, or label less");
+  }
+  if (recipe.auxiliary_heads && unlabelled.heads == nullptr) {
+    throw std::invalid_argument(
+        "recipe.auxiliary_heads is set but unlabelled_batches.heads is null; pass MCDAL's "
+        "auxiliary_heads");
+  }
+  if (recipe.consistency_weight > 0 &&
+      (unlabelled.consistency == nullptr || !unlabelled.consistency->teacher)) {
+    throw std::invalid_argument(
+        "recipe.consistency_weight is set but unlabelled_batches.consistency holds no head and "
+        "teacher; pass COD's consistency_training");
+  }
 }
 
 void check_recipe(const train_recipe& recipe) {
@@ -77,8 +106,9 @@ torch::Tensor embed_in_blocks(classifier& model, const torch::Tensor& images) {
 
 training_summary train_classifier(classifier& model, const torch::Tensor& images,
                                   const torch::Tensor& labels, const train_recipe& recipe,
-                                  std::uint64_t seed) {
+                                  std::uint64_t seed, const unlabelled_batches& unlabelled) {
   check_recipe(recipe);
+  check_unlabelled(recipe, unlabelled);
   const std::int64_t n = images.size(0);
   if (n == 0) throw std::invalid_argument("cannot train on an empty labelled set");
   const std::int64_t steps_per_epoch = (n + recipe.batch_size - 1) / recipe.batch_size;
@@ -92,13 +122,27 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   // step, at a fraction of the cost. The encoder's parameters then get no
   // gradient, so the optimiser leaves them (and their weight decay) alone.
   const auto inputs = recipe.linear_probe ? embed_in_blocks(model, images) : images;
-  const auto forward = [&](const torch::Tensor& x) {
-    if (!recipe.linear_probe) return model.forward(x);
-    return model.head(torch::dropout(x, model.head_dropout(), /*train=*/true));
-  };
-  auto optimiser = make_optimizer(model, recipe);
+  auto* heads = recipe.auxiliary_heads ? unlabelled.heads : nullptr;
+  auto* consistency = recipe.consistency_weight > 0 ? unlabelled.consistency : nullptr;
+  // COD's consistency head learns with the model, in the same optimiser.
+  auto parameters = model.parameters();
+  if (consistency) {
+    for (const auto& p : consistency->head->parameters()) parameters.push_back(p);
+  }
+  auto optimiser = make_optimizer(std::move(parameters), recipe);
+  std::unique_ptr<torch::optim::Optimizer> heads_optimiser;
+  if (heads) heads_optimiser = make_optimizer(heads->parameters(), recipe);
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  // Unlabelled batches have their own stream, so that turning MCDAL or COD
+  // on leaves the labelled data order as it was.
+  auto unlabelled_generator = at::make_generator<at::CPUGeneratorImpl>(seed ^ 0x5bd1e9955bd1e995ULL);
+  const auto unlabelled_batch = [&] {
+    const auto picks = torch::randint(unlabelled.rows.size(0), {recipe.batch_size},
+                                      unlabelled_generator, torch::kLong);
+    return unlabelled.images.index_select(0, unlabelled.rows.index_select(0, picks.to(unlabelled.rows.device())));
+  };
   model.train();
+  if (heads) heads->train();
   training_summary summary;
   summary.epochs = epochs;
   for (std::int64_t epoch = 0; epoch < epochs; ++epoch) {
@@ -106,12 +150,25 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
     auto loss_sum = torch::zeros({}, images.options());
     for (std::int64_t start = 0; start < n; start += recipe.batch_size) {
       const auto batch = order.slice(0, start, std::min(n, start + recipe.batch_size));
+      const auto x = inputs.index_select(0, batch);
+      const auto y = labels.index_select(0, batch);
+      const auto u = heads || consistency ? unlabelled_batch() : torch::Tensor();
       optimiser->zero_grad();
-      auto loss = torch::nn::functional::cross_entropy(forward(inputs.index_select(0, batch)),
-                                                       labels.index_select(0, batch));
+      // model.forward, split so that MCDAL and COD can read h(x).
+      const auto embedding = recipe.linear_probe ? x : model.embed(x);
+      const auto logits =
+          model.head(torch::dropout(embedding, model.head_dropout(), /*train=*/true));
+      auto loss = torch::nn::functional::cross_entropy(logits, y);
+      const auto classification_loss = loss.detach();
+      if (consistency) {
+        loss = loss + detail::consistency_loss(model, *consistency, x, embedding, logits, u,
+                                               recipe.consistency_weight);
+      }
       loss.backward();
       optimiser->step();
-      loss_sum += loss.detach() * batch.size(0);
+      if (consistency) ema_update(*consistency->teacher, model, ema_decay(consistency->steps++));
+      if (heads) detail::mcdal_update(model, *heads, *heads_optimiser, embedding.detach(), y, u);
+      loss_sum += classification_loss * batch.size(0);
       ++summary.steps;
     }
     // One host sync per epoch, not per step.
@@ -283,8 +340,14 @@ torch::Tensor sample_full(classifier& model, const torch::Tensor& images, std::i
 pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
                           const torch::Tensor& indices, needs_set needs,
                           std::int64_t batch_size, std::int64_t mc_passes,
-                          std::uint64_t mc_seed) {
+                          std::uint64_t mc_seed, auxiliary_heads* heads) {
   pool_outputs out;
+  const bool want_aux = needs.contains(need::aux_heads);
+  if (want_aux && heads == nullptr) {
+    throw std::invalid_argument(
+        "the scoring pass needs MCDAL's auxiliary heads (need::aux_heads) but none were given");
+  }
+  if (want_aux) heads->eval();
   const bool want_probs = needs.contains(need::probs);
   const bool want_embedding = needs.contains(need::embedding);
   const bool want_mc = needs.contains(need::mc_dropout);
@@ -294,7 +357,7 @@ pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
     out.head_weight = weight.clone();
     out.head_bias = bias.clone();
   }
-  if (!want_probs && !want_embedding && !want_mc) return out;  // e.g. random: no pass at all
+  if (!want_probs && !want_embedding && !want_mc && !want_aux) return out;  // e.g. random: no pass at all
   if (want_mc) check_mc_dropout(model, mc_passes);
 
   torch::NoGradGuard no_grad;
@@ -307,7 +370,14 @@ pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
     const auto end = std::min(n, start + batch_size);
     const auto block = images.index_select(0, on_device.slice(0, start, end));
     torch::Tensor embedding;
-    if (want_probs || want_embedding || head_only || want_head) embedding = model.embed(block);
+    if (want_probs || want_embedding || head_only || want_head || want_aux) {
+      embedding = model.embed(block);
+    }
+    if (want_aux) {
+      const auto aux = heads->probs(embedding);
+      if (!out.aux_probs.defined()) out.aux_probs = torch::empty({n, 2, aux.size(2)}, aux.options());
+      out.aux_probs.slice(0, start, end) = aux;
+    }
     if (want_head && start == 0) check_linear_head(model, embedding, out.head_weight, out.head_bias);
     if (want_embedding) {
       if (!out.embedding.defined()) out.embedding = torch::empty({n, embedding.size(1)}, embedding.options());

@@ -27,6 +27,8 @@ pool_outputs restrict_to(const pool_outputs& all, const std::vector<std::int64_t
   out.pretext_batch = take(all.pretext_batch);
   out.head_weight = all.head_weight;  // one head for every candidate
   out.head_bias = all.head_bias;
+  out.aux_probs = take(all.aux_probs);
+  out.previous_probs = take(all.previous_probs);
   return out;
 }
 

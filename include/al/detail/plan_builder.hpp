@@ -36,6 +36,10 @@ class plan_builder {
 
   void set_recipe(const train_recipe& recipe) {
     if (recipe.linear_probe && !has_pretrain_) errors::AL027_linear_probe_without_pretrain();
+    if (recipe.linear_probe && recipe.consistency_weight > 0) {
+      errors::AL035_linear_probe_with("train.cod()");
+    }
+    if (recipe.linear_probe && uses_auxiliary_heads_) errors::AL035_linear_probe_with("mcdal");
     has_other_stage_ = true;
     recipe_ = recipe;
   }
@@ -44,6 +48,9 @@ class plan_builder {
     if (cycle_ > 0) errors::AL008_initial_after_query();
     if (has_initial_) errors::AL007_two_initial_stages();
     if (count <= 0) errors::AL004_initial_size_not_positive(selector.name, count);
+    if (selector.needs.contains(need::previous_outputs)) {
+      errors::AL034_previous_model_in_initial(word_needing(selector, need::previous_outputs));
+    }
     check_provided(selector);
     has_initial_ = true;
     has_other_stage_ = true;
@@ -56,7 +63,15 @@ class plan_builder {
     if (!has_initial_) errors::AL009_query_before_initial(selector.name, count);
     if (count <= 0) errors::AL005_query_size_not_positive(selector.name, count);
     check_provided(selector);
+    if (selector.needs.contains(need::aux_heads)) {
+      if (recipe_.linear_probe) errors::AL035_linear_probe_with("mcdal");
+      uses_auxiliary_heads_ = true;
+    }
     flush_training();
+    if (selector.needs.contains(need::previous_outputs)) {
+      uses_previous_model_ = true;
+      if (trainings_ < 2) note_no_previous_model(selector);
+    }
     ++cycle_;
     plan_.steps.emplace_back(score_step{cycle_, selector.needs});
     plan_.steps.emplace_back(select_step{cycle_, std::move(selector), count});
@@ -72,11 +87,21 @@ class plan_builder {
     plan_.steps.emplace_back(train_step{cycle_, recipe_});
     plan_.steps.emplace_back(evaluate_step{cycle_});
     training_due_ = false;
+    ++trainings_;
   }
 
   plan finish() {
     if (!has_initial_) errors::AL010_no_initial_stage();
     flush_training();
+    // What a strategy demands of every training, whichever train(...) stage
+    // wrote the recipe: MCDAL's heads learn in every cycle, and TOD's model
+    // must carry on from one cycle to the next.
+    for (auto& s : plan_.steps) {
+      if (auto* train = std::get_if<train_step>(&s)) {
+        train->recipe.auxiliary_heads = uses_auxiliary_heads_;
+        if (uses_previous_model_) train->recipe.warm_start = true;
+      }
+    }
     return std::move(plan_);
   }
 
@@ -88,7 +113,18 @@ class plan_builder {
   bool has_pretrain_ = false;
   bool has_other_stage_ = false;  // any stage but pretrain seen so far
   bool training_due_ = false;
+  int trainings_ = 0;                  // train steps emitted so far
+  bool uses_auxiliary_heads_ = false;  // a selection uses mcdal
+  bool uses_previous_model_ = false;   // a selection uses tod
   needs_set provided_;  // what the stages so far provide (al/rules.hpp)
+
+  /// A query after a single training has no previous model to compare
+  /// with: the engine scores tod at random there, and the plan says so.
+  static void note_no_previous_model(selector_spec& selector) {
+    if (selector.needs.contains(need::previous_outputs)) {
+      selector.description += "; no previous cycle's model yet, so tod scores at random in this query";
+    }
+  }
 
   /// AL026: a need only a stage can provide, and no earlier stage did.
   void check_provided(const selector_spec& selector) const {

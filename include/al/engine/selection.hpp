@@ -34,6 +34,12 @@ struct pool_outputs {
   /// need::head_weights. Shared by every candidate, so never indexed by row.
   torch::Tensor head_weight;
   torch::Tensor head_bias;
+  /// [U, 2, K] softmaxes of MCDAL's two auxiliary heads, when need::aux_heads.
+  torch::Tensor aux_probs;
+  /// [U, K] softmax of the previous cycle's model, when need::previous_outputs
+  /// and there is one: undefined before the second training (TOD's first
+  /// query, which is then random).
+  torch::Tensor previous_probs;
 };
 
 /// What a scorer may use besides the model outputs.
@@ -51,6 +57,14 @@ torch::Tensor entropy_scores(const torch::Tensor& probs);
 /// BALD from T stochastic softmaxes per sample, [U, T, K] → [U]:
 /// H[mean_t p_t] - mean_t H[p_t], with 0·log 0 = 0.
 torch::Tensor bald_scores(const torch::Tensor& mc_probs);
+
+/// MCDAL's discrepancy from the head's softmax p0 [U, K] and the auxiliary
+/// heads' [U, 2, K]: ||p1 − p2||₁ + ||p0 − p1||₁ + ||p0 − p2||₁.
+torch::Tensor mcdal_scores(const torch::Tensor& probs, const torch::Tensor& aux_probs);
+
+/// TOD's temporal output discrepancy, 0.5·||p − p_prev||² per row, from the
+/// current and the previous cycle's softmaxes [U, K].
+torch::Tensor tod_scores(const torch::Tensor& probs, const torch::Tensor& previous_probs);
 
 /// Distances to the decision boundaries of the linear head (BASE, Emam et al.
 /// 2021), [U, K]: with ŷ = argmax of h·Wᵀ + b,

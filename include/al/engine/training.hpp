@@ -29,13 +29,57 @@ struct training_summary {
   double final_loss = 0;  // mean loss of the last epoch
 };
 
+/// MCDAL's auxiliary heads C1 and C2 (Cho et al.): two linear maps from the
+/// embedding to the logits, beside the model's own head, trained on the
+/// detached embedding so they never move the encoder.
+struct auxiliary_heads : torch::nn::Module {
+  auxiliary_heads(std::int64_t embedding_width, std::int64_t num_classes);
+  /// [B, 2, K]: both heads' softmaxes of the embeddings [B, d].
+  torch::Tensor probs(const torch::Tensor& embedding);
+
+  torch::nn::Linear first{nullptr}, second{nullptr};
+};
+
+/// TOD's semi-supervised training (COD, Huang et al. 2021): a consistency
+/// head g beside the model's head f, and an EMA teacher of the model.
+struct consistency_training {
+  torch::nn::Linear head{nullptr};      // g: embedding → logits
+  std::shared_ptr<classifier> teacher;  // f_ema: the same architecture as the model
+  std::int64_t steps = 0;               // teacher updates so far: t of ema_decay(t)
+};
+
+/// α_t = min(1 − 1/(t + 1), 0.999): the teacher first copies the student,
+/// then averages over ever longer windows.
+double ema_decay(std::int64_t step);
+
+/// teacher ← α·teacher + (1 − α)·student for every parameter; buffers (batch
+/// norm statistics) are copied. The two must have the same architecture.
+void ema_update(classifier& teacher, classifier& student, double alpha);
+
+/// What the recipes that learn from unlabelled batches too (MCDAL, COD) need
+/// beside the labelled set. Each step draws one unlabelled batch of the
+/// recipe's batch size, uniformly with replacement, from `images[rows]`.
+struct unlabelled_batches {
+  torch::Tensor images;  // [N, C, H, W] the pool, on the model's device
+  torch::Tensor rows;    // [U] int64: the unlabelled pool rows
+  auxiliary_heads* heads = nullptr;              // recipe.auxiliary_heads
+  consistency_training* consistency = nullptr;   // recipe.consistency_weight > 0
+};
+
 /// Trains `model` on `images`/`labels` (already on `device`) with `recipe`;
 /// data order comes from `seed`. With `recipe.linear_probe` only the head
-/// learns, on the embeddings of the encoder as it is (eval mode). A non-finite loss stops with an error that
-/// names the step and suggests a smaller learning rate.
+/// learns, on the embeddings of the encoder as it is (eval mode). With
+/// `recipe.auxiliary_heads` (MCDAL) every step is followed by two updates of
+/// `unlabelled.heads`: (B) cross-entropy on the labelled batch's detached
+/// embedding, (C) cross-entropy minus the three heads' discrepancy on the
+/// unlabelled batch. With `recipe.consistency_weight` w > 0 (COD) the loss is
+/// CE(f(x), y) + w·[MSE(f, g) + MSE(g, f_ema)] over the labelled and the
+/// unlabelled batch, on logits, and the teacher follows the model after each
+/// step. A recipe that needs what `unlabelled` lacks, or a non-finite loss,
+/// is an error that says what to change.
 training_summary train_classifier(classifier& model, const torch::Tensor& images,
                                   const torch::Tensor& labels, const train_recipe& recipe,
-                                  std::uint64_t seed);
+                                  std::uint64_t seed, const unlabelled_batches& unlabelled = {});
 
 struct evaluation {
   double accuracy = 0;
@@ -71,9 +115,12 @@ inline constexpr std::int64_t default_mc_passes = 20;
 /// for the same seed (dropout modules of a user's model draw from Torch's
 /// global generator). A model without any dropout, or fewer than 2 passes,
 /// is an error: every pass would agree and every score be 0.
+///
+/// need::aux_heads fills `aux_probs` from `heads`, which must then be given.
 pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
                           const torch::Tensor& indices, needs_set needs,
                           std::int64_t batch_size = default_scoring_batch,
-                          std::int64_t mc_passes = default_mc_passes, std::uint64_t mc_seed = 0);
+                          std::int64_t mc_passes = default_mc_passes, std::uint64_t mc_seed = 0,
+                          auxiliary_heads* heads = nullptr);
 
 }  // namespace al::engine

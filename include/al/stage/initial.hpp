@@ -30,9 +30,18 @@ struct initial_stage : stage_base {
 /// Example: `initial(random, 100) | cycle(6, query(entropy, 100))`
 struct initial_fn {
   template <scorer S>
+    requires(!S::needs.contains(need::previous_outputs))
   constexpr initial_stage<S> operator()(S selector, std::int64_t count) const {
     if (count <= 0) errors::AL004_initial_size_not_positive(S::name, count);
     return {{}, selector, count};
+  }
+  template <scorer S>
+    requires(S::needs.contains(need::previous_outputs))
+  constexpr auto operator()(S, std::int64_t) const {
+    static_assert(detail::always_false<S>,
+                  "AL034: initial(...) cannot use tod: it compares the model with the previous "
+                  "cycle's, and before the initial set there is no model at all; start with "
+                  "initial(random, 100) and use tod in query(...)");
   }
   template <class S>
     requires(selector<S> && !scorer<S>)
