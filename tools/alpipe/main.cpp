@@ -2,11 +2,14 @@
 //
 //   alpipe explain "initial(random, 100) | cycle(6, query(entropy, 100))"
 //   alpipe run "initial(random, 100) | cycle(6, query(entropy, 100))" --pool 20000 --seeds 0,1,2
+//   alpipe compare "initial(random, 100) | cycle(6, query(entropy, 100))"
+//                  "initial(random, 100) | cycle(6, query(margin, 100))" --pool 20000
 //
 // Exit status: 0 done, 2 a mistake in the command line or the pipeline,
 // 1 a run that failed (missing data, diverged training, ...).
 
 #include <al/al.hpp>
+#include <al/compare.hpp>
 #include <al/experiment/report.hpp>
 
 #include <fmt/format.h>
@@ -14,6 +17,7 @@
 #include <charconv>
 #include <cstdint>
 #include <exception>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +44,10 @@ std::string help_text() {
       "                                   print the expanded plan (with run's options:\n"
       "                                   also whether pretraining comes from the cache)\n"
       "  alpipe run \"<pipeline>\" [options] run it (one results folder per seed)\n"
+      "  alpipe compare \"<p1>\" \"<p2>\" ... [options] [--labels A,B,...] [--parallel N]\n"
+      "                                   run every pipeline on every seed (default 0,1,2)\n"
+      "                                   from the same start, add the random baseline, write\n"
+      "                                   the report (--out default: results/comparison)\n"
       "  alpipe words                     list the words of the pipeline language\n"
       "  alpipe report DIR                write DIR/report.md and its plots from a comparison\n"
       "                                   folder's results alone (see docs/comparisons.md)\n"
@@ -58,6 +66,12 @@ std::string help_text() {
       "  --threads N        Torch threads (default: all cores)\n"
       "  --out DIR          parent folder of the results (default: results)\n"
       "  --quiet            no line per cycle\n"
+      "\n"
+      "compare options (and run's):\n"
+      "  --labels LIST      comma-separated labels, one per pipeline (default: the\n"
+      "                     strategy of its first query)\n"
+      "  --parallel N       runs at once (default: as many as cores); each run gets\n"
+      "                     cores/N Torch threads unless --threads is given\n"
       "\n"
       "pipeline language (the same words as the C++ DSL):\n"
       "  stages\n"
@@ -155,6 +169,80 @@ run_options parse_run_options(const std::vector<std::string_view>& options) {
   return out;
 }
 
+std::vector<std::string> parse_labels(std::string_view text) {
+  std::vector<std::string> labels;
+  while (true) {
+    const auto comma = text.find(',');
+    labels.emplace_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return labels;
+}
+
+/// `alpipe compare "<p1>" "<p2>" ... [options]`: the pipelines come first,
+/// then run's options and compare's own.
+int compare_command(const std::vector<std::string_view>& args) {
+  std::vector<std::string_view> texts;
+  std::size_t i = 1;
+  for (; i < args.size() && !args[i].starts_with("--"); ++i) texts.push_back(args[i]);
+  if (texts.empty()) {
+    throw usage_problem{
+        "compare needs pipelines in quotes before the options: alpipe compare "
+        "\"initial(random, 100) | cycle(6, query(entropy, 100))\" \"...\""};
+  }
+  std::vector<std::string_view> options;
+  std::vector<std::string> labels;
+  al::compare_options compare;
+  bool seeds_given = false;
+  bool out_given = false;
+  for (; i < args.size(); ++i) {
+    const auto option = args[i];
+    const bool own = option == "--labels" || option == "--parallel";
+    if (!own) {
+      seeds_given = seeds_given || option == "--seeds";
+      out_given = out_given || option == "--out";
+      options.push_back(option);
+      continue;
+    }
+    if (i + 1 >= args.size()) throw usage_problem{fmt::format("{} needs a value", option)};
+    const auto value = args[++i];
+    if (option == "--labels") labels = parse_labels(value);
+    else compare.parallel = parse_number<int>(option, value);
+  }
+  auto [config, seeds] = parse_run_options(options);
+  // Three seeds by default: the fewest that give the paired test a chance.
+  if (seeds_given) compare.seeds = seeds;
+  if (!out_given) config.results_dir = "results/comparison";
+  if (!labels.empty() && labels.size() != texts.size()) {
+    throw usage_problem{fmt::format("--labels gives {} labels for {} pipelines; give one per pipeline",
+                                    labels.size(), texts.size())};
+  }
+  std::vector<al::compared_pipeline> pipelines;
+  std::set<std::string> taken;
+  for (std::size_t k = 0; k < texts.size(); ++k) {
+    auto plan = al::parse(texts[k]);
+    std::string label;
+    if (!labels.empty()) {
+      label = labels[k];
+      if (label.empty()) throw usage_problem{"--labels has an empty label; name every pipeline"};
+      if (taken.contains(label)) {
+        throw usage_problem{fmt::format("--labels names two pipelines '{}'; give each its own label", label)};
+      }
+    } else {
+      // Two pipelines with the same first strategy: entropy, entropy-2.
+      const auto wanted = al::default_label(plan);
+      label = wanted;
+      for (int n = 2; taken.contains(label); ++n) label = fmt::format("{}-{}", wanted, n);
+    }
+    taken.insert(label);
+    pipelines.emplace_back(label, std::move(plan), std::string(texts[k]));
+  }
+  const auto result = al::compare(std::move(pipelines), config, compare);
+  fmt::print("{}\n", result.report.string());
+  return 0;
+}
+
 int run_command(const al::plan& plan, const std::vector<std::string_view>& options) {
   auto [config, seeds] = parse_run_options(options);
   for (const auto seed : seeds) {
@@ -194,8 +282,9 @@ int main(int argc, char** argv) {
       fmt::print("{}\n", al::write_report(std::string(args[1])).string());
       return 0;
     }
+    if (args[0] == "compare") return compare_command(args);
     if (args[0] != "explain" && args[0] != "run") {
-      throw usage_problem{fmt::format("unknown command '{}'; use explain, run, report, words or --help", args[0])};
+      throw usage_problem{fmt::format("unknown command '{}'; use explain, run, compare, report, words or --help", args[0])};
     }
     if (args.size() < 2) throw usage_problem{fmt::format("{} needs a pipeline in quotes", args[0])};
     const auto plan = al::parse(args[1]);
