@@ -74,6 +74,31 @@ inline std::filesystem::path data_folder(const data_config& config) {
 using model_factory =
     std::function<std::shared_ptr<engine::classifier>(const engine::input_shape&)>;
 
+/// Who answers a run's queries.
+enum class oracle_kind {
+  ground_truth,  // the data set's labels (simulated)
+  noisy,         // the data set's labels, each flipped with probability flip_rate (simulated)
+  human,         // a person: each query is written out and the run stops until it is labelled
+};
+
+/// The oracle of a run. Every kind goes through the same labelling path; the
+/// answers are recorded per cycle (cycles.jsonl "labels") and the model
+/// trains on them, while accuracy is measured against the test split.
+struct oracle_config {
+  oracle_kind kind = oracle_kind::ground_truth;
+  /// noisy: the probability that an answer is replaced by another class,
+  /// drawn uniformly, from the run's seed. In [0, 1).
+  double flip_rate = 0;
+};
+
+/// The data set's labels.
+inline oracle_config ground_truth_oracle() { return {}; }
+/// The data set's labels, each flipped to another class with probability
+/// `flip_rate`: how a strategy copes with a careless annotator.
+inline oracle_config noisy_oracle(double flip_rate) { return {oracle_kind::noisy, flip_rate}; }
+/// A person labels each query (docs/human-oracle.md).
+inline oracle_config human_oracle() { return {oracle_kind::human, 0}; }
+
 /// How a run is executed. Defaults give the fair protocol on Fashion-MNIST.
 struct config {
   data_config data;
@@ -99,6 +124,8 @@ struct config {
   bool pretrain_cache = true;
   /// Folder of the pretraining cache; empty = `results_dir / "cache"`.
   std::filesystem::path cache_dir;
+  /// Who labels the queries; the data set's labels by default.
+  oracle_config oracle;
 };
 
 }  // namespace al

@@ -129,6 +129,19 @@ inline std::string explain(const plan& p, const config& c) {
   if (const auto* recipe = p.pretraining()) {
     out += fmt::format("  pretrain cache: {}\n", describe_pretrain_cache(*recipe, c));
   }
+  switch (c.oracle.kind) {
+    case oracle_kind::ground_truth: break;
+    case oracle_kind::noisy:
+      out += fmt::format("  oracle: noisy: each answer is another class, drawn uniformly, with "
+                         "probability {:g}; the model trains on the answers\n",
+                         c.oracle.flip_rate);
+      break;
+    case oracle_kind::human:
+      out += "  oracle: a person: each labelling writes its query (images, query.csv) into the "
+             "run's folder and stops; alpipe label import FILE, then the same command again, "
+             "continues\n";
+      break;
+  }
   return out;
 }
 

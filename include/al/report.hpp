@@ -32,6 +32,9 @@ struct cycle_result {
   std::vector<std::int64_t> query_class_histogram;
   /// Pool indices labelled in this cycle, in selection order.
   std::vector<std::int64_t> queried;
+  /// The oracle's answer for each of `queried`: the class the model trains
+  /// on (the true class unless the oracle is noisy or a person).
+  std::vector<std::int64_t> labels;
   cycle_timings seconds;
 };
 
@@ -49,7 +52,16 @@ struct run_report {
   std::filesystem::path folder;  // where the results were written
   std::string device;            // where it ran: "cpu" or "cuda"
   std::optional<pretraining_record> pretraining;
+  /// Every finished cycle: the ones this call ran, after those an earlier,
+  /// interrupted call had finished (see resumed_after).
   std::vector<cycle_result> cycles;
+  /// The last cycle found finished in the results folder when the run
+  /// started (it resumed after it), or -1 for a fresh run.
+  int resumed_after = -1;
+  /// With a person as the oracle: the label file of the query the run
+  /// stopped at, to fill in and import (`alpipe label import FILE`); empty
+  /// when the run finished.
+  std::filesystem::path waiting_for_labels;
 };
 
 }  // namespace al

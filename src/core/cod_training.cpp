@@ -34,15 +34,13 @@ void ema_update(classifier& teacher, classifier& student, double alpha) {
 
 namespace detail {
 
-torch::Tensor consistency_loss(classifier& model, consistency_training& state,
-                               const torch::Tensor& labelled_images,
+torch::Tensor consistency_loss(consistency_training& state, const torch::Tensor& labelled_images,
                                const torch::Tensor& labelled_embedding,
                                const torch::Tensor& labelled_logits,
-                               const torch::Tensor& unlabelled, double weight) {
+                               const torch::Tensor& unlabelled_images,
+                               const torch::Tensor& unlabelled_embedding,
+                               const torch::Tensor& unlabelled_logits, double weight) {
   namespace F = torch::nn::functional;
-  const auto unlabelled_embedding = model.embed(unlabelled);
-  const auto unlabelled_logits =
-      model.head(torch::dropout(unlabelled_embedding, model.head_dropout(), /*train=*/true));
   const auto f = torch::cat({labelled_logits, unlabelled_logits});
   const auto g = state.head(torch::cat({labelled_embedding, unlabelled_embedding}));
   torch::Tensor teacher_logits;
@@ -51,7 +49,7 @@ torch::Tensor consistency_loss(classifier& model, consistency_training& state,
     // norm uses the statistics it copied from the model.
     torch::NoGradGuard no_grad;
     state.teacher->eval();
-    teacher_logits = state.teacher->forward(torch::cat({labelled_images, unlabelled}));
+    teacher_logits = state.teacher->forward(torch::cat({labelled_images, unlabelled_images}));
   }
   return weight * (F::mse_loss(f, g) + F::mse_loss(g, teacher_logits));
 }

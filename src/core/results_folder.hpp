@@ -9,6 +9,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -21,7 +23,7 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
 
 class results_folder {
  public:
-  /// Creates (or reuses) the folder and starts a fresh cycles.jsonl.
+  /// Creates the folder, or opens the one an earlier run left.
   explicit results_folder(std::filesystem::path folder);
 
   const std::filesystem::path& path() const { return folder_; }
@@ -30,6 +32,16 @@ class results_folder {
   /// content, never a half-written one.
   void write_file(std::string_view name, std::string_view content) const;
 
+  /// The content of a file of the folder, or nullopt when there is none.
+  std::optional<std::string> read_file(std::string_view name) const;
+
+  /// The cycles cycles.jsonl holds, in order. A last line cut off by a kill
+  /// is not a finished cycle and is left out.
+  std::vector<cycle_result> finished_cycles() const;
+
+  /// Starts cycles.jsonl over with `cycles` (atomically), then appends to it.
+  void keep_cycles(const std::vector<cycle_result>& cycles);
+
   /// Appends one cycle as a JSON line and flushes it to disk.
   void append_cycle(const cycle_result& cycle);
 
@@ -37,6 +49,13 @@ class results_folder {
   std::filesystem::path folder_;
   std::ofstream cycles_;
 };
+
+/// Why the folder's plan.txt and config.json do not match the run's (the
+/// first differing line of each), or nullopt when they match or the folder
+/// holds no run yet. The thread count is not compared: it changes how fast a
+/// run goes, not which run it is.
+std::optional<std::string> run_mismatch(const results_folder& folder, std::string_view plan_text,
+                                        std::string_view config_text);
 
 /// config.json: everything of the config that decides the results.
 std::string config_json(const config& c, std::string_view device, std::string_view model);
@@ -50,5 +69,8 @@ std::string pretraining_json(const pretraining_record& record);
 
 /// One line of cycles.jsonl.
 std::string cycle_json(const cycle_result& cycle);
+
+/// A line of cycles.jsonl read back; a malformed line throws.
+cycle_result cycle_from_json(std::string_view line);
 
 }  // namespace al::engine

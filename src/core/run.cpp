@@ -1,5 +1,8 @@
 // al::run_plan — executes a plan step by step on the engine.
 
+#include "checkpoint.hpp"
+#include "oracle.hpp"
+#include "progress_line.hpp"
 #include "results_folder.hpp"
 #include "seeded_construction.hpp"
 #include "../pretrain/encoder_cache.hpp"
@@ -136,6 +139,22 @@ class plan_runner {
     if (p.label_budget() > data_.train.size()) {
       errors::AL017_budget_exceeds_pool(p.label_budget(), data_.train.size());
     }
+    report_.device = device_.is_cuda() ? "cuda" : "cpu";
+    run_name_ = c.run_name.empty() ? default_run_name(p, c) : c.run_name;
+    results_ = std::make_unique<engine::results_folder>(c.results_dir / run_name_);
+    report_.folder = results_->path();
+    // A results folder holds one run: refuse before any work, never mix.
+    const auto plan_text = explain(p);
+    const auto config_text =
+        engine::config_json(c, report_.device, c.custom_model ? "custom" : c.model);
+    if (const auto difference = engine::run_mismatch(*results_, plan_text, config_text)) {
+      throw std::invalid_argument(fmt::format(
+          "the results folder {} holds another run ({}); a folder holds one run, resumed when the "
+          "same command runs again: give this run another folder (config.run_name or "
+          "config.results_dir; alpipe: --out) or delete that one to start over",
+          results_->path().string(), *difference));
+    }
+    oracle_ = std::make_unique<engine::oracle>(c.oracle, data_, c.seed, results_->path());
     const auto& images = data_.train.images;
     shape_ = {images.size(1), images.size(2), images.size(3), data_.num_classes()};
     model_ = build_model(c, shape_);
@@ -152,21 +171,75 @@ class plan_runner {
     initial_weights_ = std::make_unique<weight_snapshot>(*model_);
     build_companions();
     pool_labels_ = data_.train.labels.to(device_);
+    answers_ = torch::full({data_.train.size()}, -1, torch::kLong).to(device_);
     test_ = {data_.test.images.to(device_), data_.test.labels.to(device_)};
     pool_ = std::make_unique<engine::pool_state>(data_.train.size());
 
-    report_.device = device_.is_cuda() ? "cuda" : "cpu";
-    const auto name = c.run_name.empty() ? default_run_name(p, c) : c.run_name;
-    results_ = std::make_unique<engine::results_folder>(c.results_dir / name);
-    report_.folder = results_->path();
-    const std::string model_name = c.custom_model ? "custom" : c.model;
-    results_->write_file("plan.txt", explain(p));
-    results_->write_file("config.json", engine::config_json(c, report_.device, model_name));
+    results_->write_file("plan.txt", plan_text);
+    results_->write_file("config.json", config_text);
     results_->write_file("versions.json", engine::versions_json(report_.device));
     if (report_.pretraining) {
       results_->write_file("pretraining.json", engine::pretraining_json(*report_.pretraining));
     }
-    run_name_ = name;
+    resume();
+    progress_ = std::make_unique<engine::progress_line>(run_name_, resume_after_ + 1,
+                                                        plan_.cycles(), !config_.verbose);
+  }
+
+  /// Continues after the last cycle both cycles.jsonl and the checkpoint
+  /// hold; a cycle only one of them holds (a kill between the two writes)
+  /// runs again. Its seeds are derived from the cycle, so it runs the same.
+  void resume() {
+    auto finished = results_->finished_cycles();
+    const auto warn = [](const std::string& message) { fmt::print(stderr, "alpipe: {}\n", message); };
+    int resume_after = -1;
+    if (!finished.empty()) {
+      const auto counters = engine::load_checkpoint(checkpoint_file(), checkpoint_modules(), warn);
+      if (const auto it = counters.find("cycle"); it != counters.end()) {
+        resume_after = std::min(finished.back().cycle, static_cast<int>(it->second));
+        trainings_done_ = static_cast<int>(counters.at("trainings"));
+        has_previous_model_ = counters.at("has_previous_model") != 0;
+        if (consistency_) consistency_->steps = counters.at("cod_steps");
+      }
+    }
+    std::erase_if(finished, [&](const cycle_result& c) { return c.cycle > resume_after; });
+    results_->keep_cycles(finished);
+    for (auto& cycle : finished) {
+      // Results written before the oracle's answers were recorded had the
+      // ground truth as their oracle.
+      if (cycle.labels.empty()) cycle.labels = true_classes(cycle.queried);
+      record_labels(cycle.queried, cycle.labels, cycle.cycle, "resumed");
+      report_.cycles.push_back(std::move(cycle));
+    }
+    resume_after_ = resume_after;
+    report_.resumed_after = resume_after;
+    if (resume_after >= 0 && config_.verbose) {
+      fmt::print("[{}] resuming after cycle {} ({} labels): {} of the plan's {} cycles were "
+                 "finished\n",
+                 run_name_, resume_after, pool_->labelled_count(), resume_after + 1,
+                 plan_.cycles() + 1);
+    }
+  }
+
+  std::filesystem::path checkpoint_file() const { return results_->path() / "checkpoint.pt"; }
+
+  std::vector<engine::named_module> checkpoint_modules() {
+    std::vector<engine::named_module> modules{{"model", model_.get()}};
+    if (aux_heads_) modules.push_back({"mcdal_heads", aux_heads_.get()});
+    if (consistency_) {
+      modules.push_back({"cod_head", consistency_->head.get()});
+      modules.push_back({"cod_teacher", consistency_->teacher.get()});
+    }
+    if (previous_model_) modules.push_back({"previous_model", previous_model_.get()});
+    return modules;
+  }
+
+  void save_checkpoint(int cycle) {
+    engine::save_checkpoint(checkpoint_file(), checkpoint_modules(),
+                            {{"cycle", cycle},
+                             {"trainings", trainings_done_},
+                             {"has_previous_model", has_previous_model_ ? 1 : 0},
+                             {"cod_steps", consistency_ ? consistency_->steps : 0}});
   }
 
   /// Loads the pretrained encoder from the cache, or pretrains it (and
@@ -267,15 +340,31 @@ class plan_runner {
 
   run_report run() {
     for (const auto& s : plan_.steps) {
+      if (cycle_of(s) <= resume_after_) continue;  // finished before the run was interrupted
       std::visit([this](const auto& step) { execute(step); }, s);
+      if (!report_.waiting_for_labels.empty()) break;  // a person has the query now
     }
     return report_;
   }
 
  private:
+  /// The cycle a step belongs to; pretraining and the initial set are 0.
+  static int cycle_of(const step& s) {
+    return std::visit(
+        [](const auto& step) {
+          if constexpr (requires { step.cycle; }) {
+            return step.cycle;
+          } else {
+            return 0;
+          }
+        },
+        s);
+  }
+
   void execute(const pretrain_step&) {}  // done before the first snapshot, in the constructor
 
   void execute(const label_initial_step& step) {
+    progress_->phase(0, "initial set");
     const auto start = std::chrono::steady_clock::now();
     const auto candidates = pool_->unlabelled();
     auto outputs = engine::scoring_pass(
@@ -291,6 +380,7 @@ class plan_runner {
   }
 
   void execute(const train_step& step) {
+    progress_->phase(step.cycle, "train");
     const auto start = std::chrono::steady_clock::now();
     // TOD compares the model about to be trained with this one.
     if (previous_model_ && trainings_done_ > 0) {
@@ -305,8 +395,11 @@ class plan_runner {
                     consistency_.get()};
     }
     engine::train_classifier(*model_, pool_images_.index_select(0, labelled),
-                             pool_labels_.index_select(0, labelled), step.recipe,
-                             derive_seed(config_.seed, "shuffle", step.cycle), unlabelled);
+                             answers_.index_select(0, labelled), step.recipe,
+                             derive_seed(config_.seed, "shuffle", step.cycle), unlabelled,
+                             [this](std::int64_t epoch, std::int64_t epochs) {
+                               progress_->epoch(epoch, epochs);
+                             });
     ++trainings_done_;
     current_.seconds.train = seconds_since(start);
   }
@@ -324,6 +417,7 @@ class plan_runner {
   }
 
   void execute(const evaluate_step& step) {
+    progress_->phase(step.cycle, "evaluate");
     const auto start = std::chrono::steady_clock::now();
     const auto result = engine::evaluate(*model_, test_, data_.num_classes());
     current_.cycle = step.cycle;
@@ -332,19 +426,21 @@ class plan_runner {
     current_.per_class_accuracy = result.per_class_accuracy;
     current_.balanced_accuracy = result.balanced_accuracy;
     current_.seconds.evaluate = seconds_since(start);
+    // The cycle's line first, then the checkpoint: a kill between the two
+    // leaves a line without its checkpoint, and that cycle runs again.
     results_->append_cycle(current_);
-    if (config_.verbose) {
-      fmt::print("[{}] cycle {}: {} labels, test accuracy {:.2f}% (train {:.1f} s, score {:.2f} s, "
-                 "select {:.3f} s)\n",
-                 run_name_, current_.cycle, current_.labelled, 100 * current_.accuracy,
-                 current_.seconds.train, current_.seconds.score, current_.seconds.select);
-      std::fflush(stdout);
-    }
+    save_checkpoint(step.cycle);
+    progress_->cycle_done(fmt::format(
+        "[{}] cycle {}: {} labels, test accuracy {:.2f}% (train {:.1f} s, score {:.2f} s, "
+        "select {:.3f} s)",
+        run_name_, current_.cycle, current_.labelled, 100 * current_.accuracy,
+        current_.seconds.train, current_.seconds.score, current_.seconds.select));
     report_.cycles.push_back(std::move(current_));
     current_ = {};
   }
 
   void execute(const score_step& step) {
+    progress_->phase(step.cycle, "score");
     const auto start = std::chrono::steady_clock::now();
     candidates_ = pool_->unlabelled();
     outputs_ = engine::scoring_pass(
@@ -371,6 +467,7 @@ class plan_runner {
   }
 
   void execute(const select_step& step) {
+    progress_->phase(step.cycle, "select");
     const auto start = std::chrono::steady_clock::now();
     picks_ = pick(step.selector, outputs_, candidates_, step.count,
                   derive_seed(config_.seed, "select", static_cast<std::uint64_t>(step.cycle)),
@@ -407,7 +504,7 @@ class plan_runner {
     engine::selection_inputs inputs{&outputs, labelled_embedding_, seed, cycle, {}};
     // The oracle's answers so far: class_balanced's per-class deficits.
     if (!pool_->labelled().empty()) {
-      const auto classes = pool_labels_.index_select(0, to_tensor(pool_->labelled()).to(device_));
+      const auto classes = answers_.index_select(0, to_tensor(pool_->labelled()).to(device_));
       inputs.labelled_class_counts = to_vector(torch::bincount(classes.cpu(), {}, data_.num_classes()));
     } else {
       inputs.labelled_class_counts.assign(static_cast<std::size_t>(data_.num_classes()), 0);
@@ -421,12 +518,35 @@ class plan_runner {
     return picks;
   }
 
-  /// The oracle: ground-truth labels of the pool. Records what was asked.
+  /// Asks the oracle for the classes of `picks` and records its answers; a
+  /// person who has not answered yet stops the run (see run()).
   void apply_labels(const std::vector<std::int64_t>& picks, int cycle, std::string step) {
-    pool_->label(picks, cycle, std::move(step));
+    const auto answers = oracle_->answer(picks, cycle);
+    if (!answers) {
+      report_.waiting_for_labels = oracle_->waiting_for();
+      progress_->note(fmt::format(
+          "[{}] cycle {}: {} samples to label; fill in {} and run: alpipe label import {}, then "
+          "run the same command again",
+          run_name_, cycle, picks.size(), oracle_->waiting_for().string(),
+          oracle_->waiting_for().string()));
+      return;
+    }
+    record_labels(picks, *answers, cycle, std::move(step));
     const auto classes = pool_labels_.index_select(0, to_tensor(picks).to(device_));
     current_.query_class_histogram = to_vector(torch::bincount(classes.cpu(), {}, data_.num_classes()));
     current_.queried = picks;
+    current_.labels = *answers;
+  }
+
+  /// The pool's bookkeeping and the classes the model will train on.
+  void record_labels(const std::vector<std::int64_t>& picks, const std::vector<std::int64_t>& classes,
+                     int cycle, std::string step) {
+    pool_->label(picks, cycle, std::move(step));
+    answers_.index_put_({to_tensor(picks).to(device_)}, to_tensor(classes).to(device_));
+  }
+
+  std::vector<std::int64_t> true_classes(const std::vector<std::int64_t>& picks) const {
+    return to_vector(pool_labels_.index_select(0, to_tensor(picks).to(device_)));
   }
 
   const plan& plan_;
@@ -446,6 +566,10 @@ class plan_runner {
   std::shared_ptr<classifier> previous_model_;
   bool has_previous_model_ = false;
   torch::Tensor pool_images_, pool_labels_;
+  torch::Tensor answers_;  // [N] the oracle's class per labelled sample, -1 elsewhere
+  std::unique_ptr<engine::oracle> oracle_;
+  std::unique_ptr<engine::progress_line> progress_;
+  int resume_after_ = -1;  // the last cycle finished by an earlier, interrupted call
   engine::labelled_images test_;
   std::unique_ptr<engine::pool_state> pool_;
   torch::Tensor pretext_loss_;   // [N] rotation pretext loss per pool image

@@ -106,7 +106,8 @@ torch::Tensor embed_in_blocks(classifier& model, const torch::Tensor& images) {
 
 training_summary train_classifier(classifier& model, const torch::Tensor& images,
                                   const torch::Tensor& labels, const train_recipe& recipe,
-                                  std::uint64_t seed, const unlabelled_batches& unlabelled) {
+                                  std::uint64_t seed, const unlabelled_batches& unlabelled,
+                                  const std::function<void(std::int64_t, std::int64_t)>& on_epoch) {
   check_recipe(recipe);
   check_unlabelled(recipe, unlabelled);
   const std::int64_t n = images.size(0);
@@ -141,6 +142,15 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
                                       unlabelled_generator, torch::kLong);
     return unlabelled.images.index_select(0, unlabelled.rows.index_select(0, picks.to(unlabelled.rows.device())));
   };
+  // The head dropout's masks come from the run's own stream, not Torch's
+  // global generator, so that runs in parallel threads stay reproducible.
+  auto dropout_generator = at::make_generator<at::CPUGeneratorImpl>(seed ^ 0x9e3779b97f4a7c15ULL);
+  const auto head_dropout = [&](const torch::Tensor& h) {
+    const double p = model.head_dropout();
+    if (p <= 0) return h;
+    const auto keep = torch::empty(h.sizes(), torch::kFloat).bernoulli_(1 - p, dropout_generator);
+    return h * keep.to(h.device(), h.scalar_type()) / (1 - p);
+  };
   model.train();
   if (heads) heads->train();
   training_summary summary;
@@ -156,12 +166,14 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
       optimiser->zero_grad();
       // model.forward, split so that MCDAL and COD can read h(x).
       const auto embedding = recipe.linear_probe ? x : model.embed(x);
-      const auto logits =
-          model.head(torch::dropout(embedding, model.head_dropout(), /*train=*/true));
+      const auto logits = model.head(head_dropout(embedding));
       auto loss = torch::nn::functional::cross_entropy(logits, y);
       const auto classification_loss = loss.detach();
       if (consistency) {
-        loss = loss + detail::consistency_loss(model, *consistency, x, embedding, logits, u,
+        const auto unlabelled_embedding = model.embed(u);
+        const auto unlabelled_logits = model.head(head_dropout(unlabelled_embedding));
+        loss = loss + detail::consistency_loss(*consistency, x, embedding, logits, u,
+                                               unlabelled_embedding, unlabelled_logits,
                                                recipe.consistency_weight);
       }
       loss.backward();
@@ -179,6 +191,7 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
           "(train.lr(...)) or check the data for NaN",
           summary.final_loss, epoch + 1, summary.steps));
     }
+    if (on_epoch) on_epoch(epoch + 1, epochs);
   }
   return summary;
 }

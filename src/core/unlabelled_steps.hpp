@@ -18,12 +18,13 @@ void mcdal_update(classifier& model, auxiliary_heads& heads, torch::optim::Optim
                   const torch::Tensor& unlabelled);
 
 /// COD's consistency terms, w·[MSE(f, g) + MSE(g, f_ema)] over the labelled
-/// and the unlabelled batch, on logits. `labelled_embedding` and
-/// `labelled_logits` are the step's own h(x) and f(x), with their graphs.
-torch::Tensor consistency_loss(classifier& model, consistency_training& state,
-                               const torch::Tensor& labelled_images,
+/// and the unlabelled batch, on logits. The embeddings h and logits f of both
+/// batches are the step's own, with their graphs.
+torch::Tensor consistency_loss(consistency_training& state, const torch::Tensor& labelled_images,
                                const torch::Tensor& labelled_embedding,
                                const torch::Tensor& labelled_logits,
-                               const torch::Tensor& unlabelled, double weight);
+                               const torch::Tensor& unlabelled_images,
+                               const torch::Tensor& unlabelled_embedding,
+                               const torch::Tensor& unlabelled_logits, double weight);
 
 }  // namespace al::engine::detail

@@ -6,17 +6,20 @@
 //                  "initial(random, 100) | cycle(6, query(margin, 100))" --pool 20000
 //
 // Exit status: 0 done, 2 a mistake in the command line or the pipeline,
-// 1 a run that failed (missing data, diverged training, ...).
+// 1 a run that failed (missing data, diverged training, ...), 3 a run that
+// stopped at a query for a person to label (--oracle human).
 
 #include <al/al.hpp>
 #include <al/compare.hpp>
 #include <al/experiment/report.hpp>
+#include <al/oracle/label_import.hpp>
 
 #include <fmt/format.h>
 
 #include <charconv>
 #include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,6 +28,8 @@
 namespace {
 
 constexpr int usage_error = 2;
+/// A run with a person as the oracle stopped at a query (not an error).
+constexpr int waiting_for_labels = 3;
 
 struct usage_problem {
   std::string message;
@@ -48,6 +53,9 @@ std::string help_text() {
       "                                   run every pipeline on every seed (default 0,1,2)\n"
       "                                   from the same start, add the random baseline, write\n"
       "                                   the report (--out default: results/comparison)\n"
+      "  alpipe label import FILE [--query DIR]\n"
+      "                                   check a filled-in query.csv (the run's oracle is a\n"
+      "                                   person) and keep its labels; rerun to continue\n"
       "  alpipe words                     list the words of the pipeline language\n"
       "  alpipe report DIR                write DIR/report.md and its plots from a comparison\n"
       "                                   folder's results alone (see docs/comparisons.md)\n"
@@ -66,6 +74,9 @@ std::string help_text() {
       "  --threads N        Torch threads (default: all cores)\n"
       "  --out DIR          parent folder of the results (default: results)\n"
       "  --quiet            no line per cycle\n"
+      "  --oracle WHO       who labels: ground-truth (default), noisy:RATE (each answer\n"
+      "                     flipped to another class with probability RATE) or human (each\n"
+      "                     query is written out and the run stops; exit status 3)\n"
       "\n"
       "compare options (and run's):\n"
       "  --labels LIST      comma-separated labels, one per pipeline (default: the\n"
@@ -125,6 +136,42 @@ double parse_long_tail(std::string_view text) {
   return value;
 }
 
+/// `ground-truth`, `noisy:RATE` or `human`.
+al::oracle_config parse_oracle(std::string_view text) {
+  if (text == "ground-truth") return al::ground_truth_oracle();
+  if (text == "human") return al::human_oracle();
+  if (text.starts_with("noisy:")) {
+    const auto rate = text.substr(6);
+    double value = -1;
+    const auto [end, error] = std::from_chars(rate.data(), rate.data() + rate.size(), value);
+    if (!rate.empty() && error == std::errc() && end == rate.data() + rate.size() && value >= 0 &&
+        value < 1) {
+      return al::noisy_oracle(value);
+    }
+  }
+  throw usage_problem{fmt::format(
+      "--oracle takes ground-truth, noisy:RATE with RATE in [0, 1) (e.g. noisy:0.1) or human; "
+      "got '{}'",
+      text)};
+}
+
+/// `alpipe label import FILE [--query DIR]`: checks a filled-in label file
+/// against its query and keeps the answers for the run's next call.
+int label_command(const std::vector<std::string_view>& args) {
+  if (args.size() < 3 || args[1] != "import" || (args.size() != 3 && args.size() != 5) ||
+      (args.size() == 5 && args[3] != "--query")) {
+    throw usage_problem{"label takes: alpipe label import FILE [--query DIR] (DIR: the query "
+                        "folder the run wrote, when FILE lies elsewhere)"};
+  }
+  const std::filesystem::path file{std::string(args[2])};
+  const std::filesystem::path folder =
+      args.size() == 5 ? std::filesystem::path(std::string(args[4])) : std::filesystem::path();
+  const auto answers = al::import_labels(file, folder);
+  fmt::print("{} labels imported from {}; run the same command again to continue the run\n",
+             answers.size(), file.string());
+  return 0;
+}
+
 std::vector<std::uint64_t> parse_seeds(std::string_view text) {
   std::vector<std::uint64_t> seeds;
   while (true) {
@@ -163,6 +210,7 @@ run_options parse_run_options(const std::vector<std::string_view>& options) {
     else if (option == "--device") config.device = value;
     else if (option == "--threads") config.threads = parse_number<int>(option, value);
     else if (option == "--out") config.results_dir = value;
+    else if (option == "--oracle") config.oracle = parse_oracle(value);
     else throw usage_problem{fmt::format("unknown option '{}'; see alpipe --help", option)};
   }
   config.seed = out.seeds.front();
@@ -248,6 +296,12 @@ int run_command(const al::plan& plan, const std::vector<std::string_view>& optio
   for (const auto seed : seeds) {
     config.seed = seed;
     const auto report = al::run_plan(plan, config);
+    if (!report.waiting_for_labels.empty()) {
+      fmt::print("seed {}: waiting for labels: fill in {}, then run\n  alpipe label import {}\n"
+                 "and this command again\n",
+                 seed, report.waiting_for_labels.string(), report.waiting_for_labels.string());
+      return waiting_for_labels;
+    }
     fmt::print("seed {}: ", seed);
     for (const auto& cycle : report.cycles) {
       fmt::print("{}{} labels {:.2f}%", cycle.cycle == 0 ? "" : ", ", cycle.labelled,
@@ -283,8 +337,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (args[0] == "compare") return compare_command(args);
+    if (args[0] == "label") return label_command(args);
     if (args[0] != "explain" && args[0] != "run") {
-      throw usage_problem{fmt::format("unknown command '{}'; use explain, run, compare, report, words or --help", args[0])};
+      throw usage_problem{fmt::format("unknown command '{}'; use explain, run, compare, report, label, words or --help", args[0])};
     }
     if (args.size() < 2) throw usage_problem{fmt::format("{} needs a pipeline in quotes", args[0])};
     const auto plan = al::parse(args[1]);

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -76,10 +77,13 @@ struct unlabelled_batches {
 /// CE(f(x), y) + w·[MSE(f, g) + MSE(g, f_ema)] over the labelled and the
 /// unlabelled batch, on logits, and the teacher follows the model after each
 /// step. A recipe that needs what `unlabelled` lacks, or a non-finite loss,
-/// is an error that says what to change.
+/// is an error that says what to change. `on_epoch(e, n)` is told when
+/// epoch e of n ends (progress display).
 training_summary train_classifier(classifier& model, const torch::Tensor& images,
                                   const torch::Tensor& labels, const train_recipe& recipe,
-                                  std::uint64_t seed, const unlabelled_batches& unlabelled = {});
+                                  std::uint64_t seed, const unlabelled_batches& unlabelled = {},
+                                  const std::function<void(std::int64_t epoch, std::int64_t epochs)>&
+                                      on_epoch = {});
 
 struct evaluation {
   double accuracy = 0;
