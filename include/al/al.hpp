@@ -1,9 +1,11 @@
 #pragma once
 // alpipe: the whole DSL. No LibTorch here; the engine is linked, not included.
 
+#include <al/compare.hpp>
 #include <al/config.hpp>
 #include <al/errors.hpp>
 #include <al/explain.hpp>
+#include <al/oracle/label_import.hpp>
 #include <al/parse.hpp>
 #include <al/pipeline.hpp>
 #include <al/plan.hpp>

@@ -1,5 +1,7 @@
 #include "results_folder.hpp"
 
+#include "../oracle/atomic_file.hpp"
+
 #include <al/version.hpp>
 
 #include <fmt/format.h>
@@ -127,16 +129,7 @@ std::optional<std::string> run_mismatch(const results_folder& folder, std::strin
 }
 
 void write_file_atomically(const std::filesystem::path& target, std::string_view content) {
-  auto temporary = target;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc | std::ios::binary);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) throw io_error(temporary, "write");
-  }
-  sync_to_disk(temporary);
-  std::filesystem::rename(temporary, target);
+  oracle_detail::write_file_atomically(target, content);
 }
 
 void results_folder::write_file(std::string_view name, std::string_view content) const {
@@ -223,7 +216,8 @@ cycle_result cycle_from_json(std::string_view line) {
   cycle.seconds = {seconds.at("train").get<double>(), seconds.at("score").get<double>(),
                    seconds.at("select").get<double>(), seconds.at("evaluate").get<double>()};
   cycle.queried = j.at("queried").get<std::vector<std::int64_t>>();
-  cycle.labels = j.at("labels").get<std::vector<std::int64_t>>();
+  // Absent in results written before the oracle's answers were recorded.
+  if (j.contains("labels")) cycle.labels = j.at("labels").get<std::vector<std::int64_t>>();
   return cycle;
 }
 

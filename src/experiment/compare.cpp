@@ -13,7 +13,7 @@
 #include <al/strategy/balanced.hpp>
 #include <al/words.hpp>
 
-#include "atomic_file.hpp"
+#include "../oracle/atomic_file.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -295,7 +295,7 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
   std::filesystem::create_directories(folder);
   // Before any run: a comparison killed half-way can still be reported
   // (unfinished runs are listed as such) and run again.
-  experiment::write_file_atomically(
+  oracle_detail::write_file_atomically(
       folder / "comparison.json",
       comparison_json(pipelines, added, baseline, options.seeds, parallel, threads));
 

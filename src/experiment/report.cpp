@@ -4,7 +4,7 @@
 
 #include <al/experiment/report.hpp>
 
-#include "atomic_file.hpp"
+#include "../oracle/atomic_file.hpp"
 #include "comparison_summary.hpp"
 #include "svg_curves.hpp"
 
@@ -438,19 +438,19 @@ std::filesystem::path write_report(const std::filesystem::path& folder) {
   const auto comparison = read_comparison(folder);
   const auto summary = experiment::summarize_comparison(comparison);
   // The plots first: report.md links them.
-  experiment::write_file_atomically(
+  oracle_detail::write_file_atomically(
       folder / "curves.svg",
       experiment::curves_svg(series_of(comparison, summary, false),
                              "Test accuracy, mean ± 1 std over seeds", "test accuracy (%)"));
   if (summary.long_tailed) {
-    experiment::write_file_atomically(
+    oracle_detail::write_file_atomically(
         folder / "balanced-curves.svg",
         experiment::curves_svg(series_of(comparison, summary, true),
                                "Balanced accuracy, mean ± 1 std over seeds",
                                "balanced accuracy (%)"));
   }
   const auto report = folder / "report.md";
-  experiment::write_file_atomically(report, render_report(comparison));
+  oracle_detail::write_file_atomically(report, render_report(comparison));
   return report;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 // Writing a file whole or not at all: a person may open the query folder at
-// any moment, and a crash must not leave half a PNG or half a template.
+// any moment, a report may be read while it is rewritten, and a crash must
+// not leave half a PNG, a template, a result or a checkpoint. Shared by the
+// oracle, experiment and engine libraries (the engine and the experiment
+// layer link alpipe_oracle).
 
 #include <filesystem>
 #include <string_view>

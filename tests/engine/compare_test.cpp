@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,7 +27,10 @@ config blobs_config(const std::string& name) {
   c.device = "cpu";
   c.threads = 1;  // the same in every comparison here, so results can be compared
   c.verbose = false;
-  c.results_dir = fs::temp_directory_path() / ("alpipe-compare-test-" + name);
+  // ctest runs each test case in its own process, several at once; the
+  // process id keeps their folders apart.
+  c.results_dir = fs::temp_directory_path() /
+                  ("alpipe-compare-test-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(c.results_dir);
   return c;
 }
