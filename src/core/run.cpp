@@ -195,8 +195,16 @@ class plan_runner {
     int resume_after = -1;
     if (!finished.empty()) {
       const auto counters = engine::load_checkpoint(checkpoint_file(), checkpoint_modules(), warn);
-      if (const auto it = counters.find("cycle"); it != counters.end()) {
-        resume_after = std::min(finished.back().cycle, static_cast<int>(it->second));
+      const auto it = counters.find("cycle");
+      if (it != counters.end() && it->second > finished.back().cycle) {
+        // The line is synced before the checkpoint is written, so this is
+        // not a kill; the weights belong to a cycle the results lack.
+        warn(fmt::format("the checkpoint is of cycle {} but cycles.jsonl ends at cycle {}; the run "
+                         "starts over",
+                         it->second, finished.back().cycle));
+        restart_training_state();
+      } else if (it != counters.end()) {
+        resume_after = static_cast<int>(it->second);
         trainings_done_ = static_cast<int>(counters.at("trainings"));
         has_previous_model_ = counters.at("has_previous_model") != 0;
         if (consistency_) consistency_->steps = counters.at("cod_steps");

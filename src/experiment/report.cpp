@@ -34,18 +34,6 @@ std::string cell(std::string_view text) {
   return out;
 }
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string percent(double value) { return fmt::format("{:.2f}", 100 * value); }
 
@@ -392,7 +380,8 @@ void plans_section(std::string& out, const comparison_summary& summary) {
                               : runs.empty()       ? nullptr
                                                    : &runs.front();
     out += fmt::format("<details><summary>{}: <code>{}</code></summary>\n\n",
-                       escape_html(p.pipeline->label), escape_html(p.pipeline->text));
+                       experiment::escape_xml(p.pipeline->label),
+                       experiment::escape_xml(p.pipeline->text));
     if (shown) {
       auto text = shown->plan_text;
       if (!text.empty() && text.back() != '\n') text += '\n';

@@ -22,20 +22,6 @@ constexpr double right = 580;  // the legend sits to the right of the plot
 constexpr double top = 44;
 constexpr double bottom = 400;
 
-std::string escape_xml(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 // A round tick step (1, 2 or 5 times a power of ten) giving about `target` ticks.
 double nice_step(double span, int target) {
   const double raw = span / target;
@@ -70,6 +56,20 @@ axis make_axis(double low, double high, int target) {
 std::string xy(double x, double y) { return fmt::format("{:.2f},{:.2f}", x, y); }
 
 }  // namespace
+
+std::string escape_xml(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
 
 std::string curves_svg(std::span<const curve_series> series, std::string_view title,
                        std::string_view y_label) {

@@ -18,6 +18,10 @@ struct curve_series {
   bool baseline = false;            // drawn black and dashed
 };
 
+/// `text` with &, <, > and " escaped: safe inside SVG, HTML and the HTML
+/// blocks of Markdown.
+std::string escape_xml(std::string_view text);
+
 /// The SVG document. The same series give the same bytes.
 std::string curves_svg(std::span<const curve_series> series, std::string_view title,
                        std::string_view y_label);
