@@ -32,7 +32,10 @@ inline std::string describe_verdict(const paired_test_result& test,
   switch (classify(test, alpha)) {
     case verdict::above: return "above " + name;
     case verdict::below: return "below " + name;
-    case verdict::indistinguishable: return "indistinguishable from " + name;
+    case verdict::indistinguishable:
+      // Not significant, but a mean below the baseline is still worth a word.
+      return test.mean_difference < 0 ? "indistinguishable from " + name + " (below it on average)"
+                                      : "indistinguishable from " + name;
     case verdict::untestable: break;
   }
   if (test.outcome == paired_outcome::too_few_pairs) return "no test: fewer than 2 paired seeds";
