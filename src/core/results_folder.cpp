@@ -156,6 +156,11 @@ std::string config_json(const config& c, std::string_view device, std::string_vi
                {"test_size", c.data.test_size},
                {"subset_seed", c.data.subset_seed},
                {"long_tail", c.data.long_tail}};
+  // Who answered is part of what the results are: a run continued with
+  // another oracle would mix two kinds of labels.
+  constexpr const char* oracle_names[] = {"ground-truth", "noisy", "human"};
+  j["oracle"] = {{"kind", oracle_names[static_cast<int>(c.oracle.kind)]},
+                 {"flip_rate", c.oracle.flip_rate}};
   if (c.data.name == "blobs") {
     j["data"]["blobs"] = {{"train_per_class", c.data.blobs_train_per_class},
                           {"test_per_class", c.data.blobs_test_per_class},

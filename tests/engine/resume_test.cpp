@@ -96,6 +96,11 @@ TEST_CASE("a results folder holding another run is refused, never mixed", "[resu
   CHECK_THROWS_WITH(
       run(initial(random, 20) | short_recipe | cycle(1, query(entropy, 20)), other_pool),
       Catch::Contains("holds another run (config.json line"));
+  auto other_oracle = blobs_config(folder);
+  other_oracle.oracle = noisy_oracle(0.2);
+  CHECK_THROWS_WITH(
+      run(initial(random, 20) | short_recipe | cycle(1, query(entropy, 20)), other_oracle),
+      Catch::Contains("holds another run (config.json line"));
   CHECK(results_of(folder / "run") == before);
 }
 
