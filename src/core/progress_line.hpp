@@ -13,8 +13,8 @@ namespace al::engine {
 
 class progress_line {
  public:
-  /// `cycles`: the cycles this call will run (those resumed past excluded);
-  /// `quiet`: print nothing at all.
+  /// `first_cycle` … `last_cycle`: the cycles this call will run (those a
+  /// resumed run had finished are left out); `quiet`: print nothing at all.
   progress_line(std::string run_name, int first_cycle, int last_cycle, bool quiet);
 
   /// The run entered `phase` ("score", "select", "train", "evaluate") of `cycle`.
