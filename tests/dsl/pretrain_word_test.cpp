@@ -60,9 +60,12 @@ TEST_CASE("pretrain lowers to the plan's first step, with the options written",
 
   SECTION("options not written keep pretrain_recipe's defaults") {
     const auto q = lower(pretrain(rotation) | initial(random, 10));
-    pretrain_recipe expected;
-    expected.pretext = pretext::rotation;
+    // Each task has its own default learning rate, chosen by the pretext
+    // the recipe is constructed with.
+    const pretrain_recipe expected{pretext::rotation};
     CHECK(*q.pretraining() == expected);
+    CHECK(expected.learning_rate == 0.06);
+    CHECK(pretrain_recipe{}.learning_rate == 0.6);
     CHECK(std::get<pretrain_step>(lower(pretrain(simsiam) | initial(random, 10)).steps.front())
               .recipe == pretrain_recipe{});
   }
@@ -275,9 +278,7 @@ TEST_CASE("the same rules hold at run time in both front ends", "[dsl][pretrain]
                       Catch::StartsWith("AL026: pt4al needs the pretext losses of an earlier "
                                         "pretrain(rotation)"));
     detail::plan_builder provided;
-    pretrain_recipe rotation_recipe;
-    rotation_recipe.pretext = pretext::rotation;
-    provided.add_pretrain(rotation_recipe);
+    provided.add_pretrain(pretrain_recipe{pretext::rotation});
     provided.add_initial(pt4al_spec(to_spec(margin)), 10);
     CHECK(std::holds_alternative<pretrain_step>(provided.finish().steps.front()));
   }
@@ -290,7 +291,7 @@ TEST_CASE("explain shows the pretraining and the linear probe", "[dsl][pretrain]
              Catch::StartsWith("plan: 1 cycle, 150 labels in all, pretrained by simsiam; scoring "
                                "pass computes: probs\n"
                                "  [0] pretrain  simsiam on every pool image, no labels: epochs=10 "
-                               "batch_size=256 sgd lr=0.06 (cosine) weight_decay=0.0005 "
+                               "batch_size=256 sgd lr=0.6 (cosine) weight_decay=0.0005 "
                                "projector=512 predictor=128; every training starts from the "
                                "pretrained encoder\n"
                                "  [0] label     initial set: 100 samples by random"));

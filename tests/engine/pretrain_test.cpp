@@ -208,8 +208,7 @@ struct tiny_run {
 /// A pipeline's plan with a pretrain step in front (the engine's view of
 /// `pretrain(...) | ...`).
 plan with_pretraining(plan p, pretext kind) {
-  pretrain_recipe recipe;
-  recipe.pretext = kind;
+  pretrain_recipe recipe{kind};
   recipe.epochs = 2;
   recipe.batch_size = 32;
   recipe.projector_width = 32;

@@ -6,10 +6,13 @@
 //       model, heads, batches and augmentations; and the share of a step
 //       spent in the augmentations.
 //   pretrain_bench recipe [--pretext simsiam|rotation] [--pool N] [--epochs E]
-//                         [--lr X] [--batch B] [--budgets 100,500] [--seeds S]
-//       Pretrains on the pool, then trains on B random labels from the
-//       pretrained encoder (fine-tune and linear probe) and from scratch, and
-//       prints test accuracies: the quick check used to tune the recipe.
+//                         [--lr X] [--batch B] [--wd X] [--budgets 100,500]
+//                         [--seeds S] [--sets K] [--schemes M] [--train-lr X]
+//       Pretrains on the pool (once per seed), then trains on K random label
+//       sets of each budget from scratch and from the pretrained encoder by
+//       the first M schemes (fine-tune; linear probe; linear probe, then
+//       fine-tune; frozen convolutions), and prints test accuracies and each
+//       scheme's paired gain over scratch: the check used to tune the recipe.
 //
 // Data: Fashion-MNIST (Debian's dataset-fashion-mnist). Figures go to
 // docs/benchmarks.md and docs/self-supervised.md.
@@ -24,10 +27,15 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -151,38 +159,105 @@ void bench_throughput(const dataset& data, const std::map<std::string, std::stri
              augment_best, 100 * augment_best / engine_best);
 }
 
-/// Test accuracy after training on `labelled` pool samples.
-double accuracy_after(classifier& model, const dataset& data, const torch::Tensor& labelled,
-                      bool linear_probe, std::uint64_t seed, double learning_rate = 1e-3) {
+/// Trains `model` on the labelled images with the default recipe, changed by `adjust`.
+template <class Adjust>
+void train_on(classifier& model, const torch::Tensor& images, const torch::Tensor& labels,
+              std::uint64_t seed, Adjust&& adjust) {
   al::train_recipe recipe;
-  recipe.linear_probe = linear_probe;
-  recipe.learning_rate = learning_rate;
-  train_classifier(model, data.train.images.index_select(0, labelled),
-                   data.train.labels.index_select(0, labelled), recipe, seed);
-  return evaluate(model, data.test, data.num_classes()).accuracy;
+  adjust(recipe);
+  train_classifier(model, images, labels, recipe, seed);
+}
+
+/// The ways a pretrained encoder can meet its labels, besides training from
+/// scratch. Each starts from the encoder and the fresh model's head (as a
+/// run does) and trains on the same labels with the same seed.
+struct scheme {
+  std::string name;
+  std::function<void(classifier&, const torch::Tensor&, const torch::Tensor&, std::uint64_t)> train;
+};
+
+std::vector<scheme> fine_tuning_schemes(const std::map<std::string, std::string>& o) {
+  const double tune_rate = option(o, "train-lr", 1e-3);
+  std::vector<scheme> all{
+      {"fine-tune",
+       [=](classifier& m, const torch::Tensor& x, const torch::Tensor& y, std::uint64_t seed) {
+         train_on(m, x, y, seed, [&](al::train_recipe& r) { r.learning_rate = tune_rate; });
+       }},
+      {"linear probe",
+       [](classifier& m, const torch::Tensor& x, const torch::Tensor& y, std::uint64_t seed) {
+         train_on(m, x, y, seed, [](al::train_recipe& r) { r.linear_probe = true; });
+       }},
+      // Kumar et al. (2022), LP-FT: fit the head on the frozen encoder first,
+      // so that fine-tuning does not start from a random head's gradients.
+      {"probe, then fine-tune",
+       [](classifier& m, const torch::Tensor& x, const torch::Tensor& y, std::uint64_t seed) {
+         train_on(m, x, y, seed, [](al::train_recipe& r) { r.linear_probe = true; });
+         train_on(m, x, y, seed, [](al::train_recipe& r) {
+           r.learning_rate = 3e-4;
+           r.weight_decay = 0;
+         });
+       }},
+      // The convolutions stay as pretraining left them; the embedding layer
+      // and the head learn.
+      {"frozen convolutions",
+       [=](classifier& m, const torch::Tensor& x, const torch::Tensor& y, std::uint64_t seed) {
+         for (auto& p : m.named_parameters()) {
+           if (p.key().rfind("features", 0) == 0) p.value().set_requires_grad(false);
+         }
+         train_on(m, x, y, seed, [&](al::train_recipe& r) { r.learning_rate = tune_rate; });
+       }},
+  };
+  const double wanted = std::clamp(option(o, "schemes", 2), 1.0, static_cast<double>(all.size()));
+  all.resize(static_cast<std::size_t>(wanted));
+  return all;
+}
+
+std::vector<std::int64_t> budgets_of(const std::map<std::string, std::string>& o) {
+  std::vector<std::int64_t> budgets;
+  const auto it = o.find("budgets");
+  const std::string text = it == o.end() ? "100,500" : it->second;
+  for (std::size_t at = 0; at < text.size();) {
+    const auto comma = text.find(',', at);
+    budgets.push_back(std::stoll(text.substr(at, comma - at)));
+    at = comma == std::string::npos ? text.size() : comma + 1;
+  }
+  return budgets;
+}
+
+/// Mean and sample standard deviation.
+std::pair<double, double> mean_and_sd(const std::vector<double>& values) {
+  double mean = 0;
+  for (const double v : values) mean += v;
+  mean /= static_cast<double>(values.size());
+  double square_sum = 0;
+  for (const double v : values) square_sum += (v - mean) * (v - mean);
+  const double sd =
+      values.size() > 1 ? std::sqrt(square_sum / static_cast<double>(values.size() - 1)) : 0.0;
+  return {mean, sd};
 }
 
 void bench_recipe(const dataset& data, const std::map<std::string, std::string>& o) {
-  al::pretrain_recipe recipe;
-  if (const auto it = o.find("pretext"); it != o.end() && it->second == "rotation") {
-    recipe.pretext = al::pretext::rotation;
-  }
+  const auto named = o.find("pretext");
+  // Constructed with its pretext, so that the default learning rate is that task's.
+  al::pretrain_recipe recipe{named != o.end() && named->second == "rotation" ? al::pretext::rotation
+                                                                            : al::pretext::simsiam};
   recipe.epochs = static_cast<std::int64_t>(option(o, "epochs", double(recipe.epochs)));
   recipe.learning_rate = option(o, "lr", recipe.learning_rate);
   recipe.batch_size = static_cast<std::int64_t>(option(o, "batch", double(recipe.batch_size)));
   recipe.weight_decay = option(o, "wd", recipe.weight_decay);
   const int seeds = static_cast<int>(option(o, "seeds", 1));
-  std::vector<std::int64_t> budgets;
-  {
-    const auto it = o.find("budgets");
-    std::string text = it == o.end() ? "100,500" : it->second;
-    for (std::size_t at = 0; at < text.size();) {
-      const auto comma = text.find(',', at);
-      budgets.push_back(std::stoll(text.substr(at, comma - at)));
-      at = comma == std::string::npos ? text.size() : comma + 1;
-    }
-  }
+  // Label sets per pretrained encoder: pretraining is the expensive part,
+  // and the gain's spread over label sets is what decides whether it is clear.
+  const int sets = static_cast<int>(option(o, "sets", 1));
+  const auto budgets = budgets_of(o);
+  const auto schemes = fine_tuning_schemes(o);
   const pixel_normalisation norm{data.channel_mean, data.channel_std};
+  fmt::print("{} pretraining: {} epochs, batch {}, lr {}, weight decay {}\n",
+             to_string(recipe.pretext), recipe.epochs, recipe.batch_size, recipe.learning_rate,
+             recipe.weight_decay);
+  // gains[budget][scheme]: accuracy minus scratch's on the same labels, in points.
+  std::map<std::int64_t, std::vector<std::vector<double>>> gains;
+  for (const auto budget : budgets) gains[budget].resize(schemes.size());
   for (int seed = 0; seed < seeds; ++seed) {
     auto pretrained = fresh_model(seed);
     const auto start = clock_type::now();
@@ -195,32 +270,54 @@ void bench_recipe(const dataset& data, const std::map<std::string, std::string>&
     fmt::print("seed {}: {} {} epochs on {} images in {:.0f} s, final loss {:.4f}\n", seed,
                to_string(recipe.pretext), recipe.epochs, data.train.size(), seconds_since(start),
                summary.final_loss);
-    std::vector<torch::Tensor> weights;
-    for (const auto& t : pretrained->parameters()) weights.push_back(t.detach().clone());
-    for (const auto& t : pretrained->buffers()) weights.push_back(t.detach().clone());
-    auto restore = [&](classifier& m) {
+    const auto encoder = pretrained->named_parameters();
+    const auto encoder_buffers = pretrained->named_buffers();
+    // The pretrained encoder under the fresh model's head, as a run starts.
+    auto from_encoder = [&](std::uint64_t head_seed) {
+      auto m = fresh_model(head_seed);
       torch::NoGradGuard no_grad;
-      std::size_t k = 0;
-      for (auto& t : m.parameters()) t.copy_(weights[k++]);
-      for (auto& t : m.buffers()) t.copy_(weights[k++]);
+      for (auto& p : m->named_parameters()) {
+        if (p.key().rfind("head", 0) != 0) p.value().copy_(encoder[p.key()]);
+      }
+      for (auto& b : m->named_buffers()) b.value().copy_(encoder_buffers[b.key()]);
+      return m;
     };
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(100 + seed);
-    const auto order = torch::randperm(data.train.size(), generator, torch::kLong);
-    for (const auto budget : budgets) {
-      const auto labelled = order.slice(0, 0, budget);
-      auto scratch = fresh_model(seed);
-      const double from_scratch = accuracy_after(*scratch, data, labelled, false, seed);
-      auto tuned = fresh_model(seed);
-      restore(*tuned);
-      const double fine_tuned =
-          accuracy_after(*tuned, data, labelled, false, seed, option(o, "train-lr", 1e-3));
-      auto probed = fresh_model(seed);
-      restore(*probed);
-      const double probe = accuracy_after(*probed, data, labelled, true, seed);
-      fmt::print("  {:5} labels: scratch {:.2f}%  fine-tune {:.2f}%  linear probe {:.2f}%\n", budget,
-                 100 * from_scratch, 100 * fine_tuned, 100 * probe);
-      std::fflush(stdout);
+    for (int set = 0; set < sets; ++set) {
+      const auto label_seed = static_cast<std::uint64_t>(100 + seed * sets + set);
+      auto generator = at::make_generator<at::CPUGeneratorImpl>(label_seed);
+      const auto order = torch::randperm(data.train.size(), generator, torch::kLong);
+      for (const auto budget : budgets) {
+        const auto labelled = order.slice(0, 0, budget);
+        const auto x = data.train.images.index_select(0, labelled);
+        const auto y = data.train.labels.index_select(0, labelled);
+        auto scratch = fresh_model(label_seed);
+        train_on(*scratch, x, y, label_seed, [](al::train_recipe&) {});
+        const double from_scratch = evaluate(*scratch, data.test, data.num_classes()).accuracy;
+        fmt::print("  set {} {:5} labels: scratch {:.2f}%", set, budget, 100 * from_scratch);
+        for (std::size_t k = 0; k < schemes.size(); ++k) {
+          auto model = from_encoder(label_seed);
+          schemes[k].train(*model, x, y, label_seed);
+          const double accuracy = evaluate(*model, data.test, data.num_classes()).accuracy;
+          gains[budget][k].push_back(100 * (accuracy - from_scratch));
+          fmt::print("  {} {:.2f}%", schemes[k].name, 100 * accuracy);
+        }
+        fmt::print("\n");
+        std::fflush(stdout);
+      }
     }
+  }
+  fmt::print("gain over scratch on the same labels, points: mean ± sd over {} label sets "
+             "(positive in how many)\n",
+             seeds * sets);
+  for (const auto budget : budgets) {
+    fmt::print("  {:5} labels:", budget);
+    for (std::size_t k = 0; k < schemes.size(); ++k) {
+      const auto& g = gains[budget][k];
+      const auto [mean, sd] = mean_and_sd(g);
+      fmt::print("  {} {:+.2f} ± {:.2f} ({}/{})", schemes[k].name, mean, sd,
+                 std::count_if(g.begin(), g.end(), [](double d) { return d > 0; }), g.size());
+    }
+    fmt::print("\n");
   }
 }
 
