@@ -9,6 +9,8 @@
 //           build/examples/01-quickstart [--smoke] [--seed N] [--out DIR]
 // --smoke (or ALPIPE_QUICKSTART_SMOKE=1) runs a tiny budget for CI.
 
+#include "report_errors.hpp"
+
 #include <al/al.hpp>
 
 #include <fmt/format.h>
@@ -19,7 +21,7 @@
 #include <tuple>
 #include <vector>
 
-int main(int argc, char** argv) {
+static int lesson(int argc, char** argv) {
   using namespace al;
   using al::random;  // <cstdlib> has a ::random too
 
@@ -83,3 +85,5 @@ int main(int argc, char** argv) {
   for (const auto& r : reports) fmt::print("  {}\n", r.folder.string());
   return 0;
 }
+
+int main(int argc, char** argv) { return lessons::report_errors(lesson, argc, argv); }

@@ -8,6 +8,8 @@
 // Run it:   build/examples/02-own-model [--blobs] [--out DIR]
 // --blobs uses synthetic data instead of Fashion-MNIST (the test does).
 
+#include "report_errors.hpp"
+
 #include <al/al.hpp>
 #include <al/engine/model.hpp>  // LibTorch: only this file pays for it
 
@@ -38,7 +40,7 @@ class wide_mlp : public al::engine::classifier {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int lesson(int argc, char** argv) {
   using namespace al;
   using al::random;
 
@@ -72,3 +74,5 @@ int main(int argc, char** argv) {
   }
   fmt::print("results written to {}\n", report.folder.string());
 }
+
+int main(int argc, char** argv) { return lessons::report_errors(lesson, argc, argv); }

@@ -13,6 +13,8 @@
 //
 // Run it:   build/examples/03-own-strategy [--blobs] [--out DIR]
 
+#include "report_errors.hpp"
+
 #include <al/al.hpp>
 #include <al/engine/selection.hpp>  // LibTorch: only for the engine half
 
@@ -37,7 +39,7 @@ torch::Tensor ratio_scores(const al::engine::pool_outputs& outputs,
   return top_two.select(1, 1) / top_two.select(1, 0);
 }
 
-int main(int argc, char** argv) {
+static int lesson(int argc, char** argv) {
   using namespace al;
   using al::random;
 
@@ -76,4 +78,7 @@ int main(int argc, char** argv) {
     fmt::print("ratio, {} labels: test accuracy {:.2f}%\n", cycle.labelled, 100 * cycle.accuracy);
   }
   fmt::print("results written to {}\n", report.folder.string());
+  return 0;
 }
+
+int main(int argc, char** argv) { return lessons::report_errors(lesson, argc, argv); }

@@ -8,6 +8,8 @@
 // Run it:   build/examples/10-classical [--smoke] [--pool N] [--seed N] [--out DIR]
 // --pool 60000 runs on the whole training set (the benchmark setting).
 
+#include "report_errors.hpp"
+
 #include <al/al.hpp>
 
 #include <fmt/format.h>
@@ -18,7 +20,7 @@
 #include <tuple>
 #include <vector>
 
-int main(int argc, char** argv) {
+static int lesson(int argc, char** argv) {
   using namespace al;
   using al::random;
 
@@ -89,4 +91,7 @@ int main(int argc, char** argv) {
     fmt::print("  {:<18} {:7.1f} {:7.1f} {:7.2f}\n", names[k], total.train, total.score, total.select);
   }
   fmt::print("\nresults written to {}\n", c.results_dir.string());
+  return 0;
 }
+
+int main(int argc, char** argv) { return lessons::report_errors(lesson, argc, argv); }

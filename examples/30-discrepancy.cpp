@@ -21,6 +21,7 @@
 
 #include "learning_curves.hpp"
 #include "lesson_options.hpp"
+#include "report_errors.hpp"
 
 #include <al/al.hpp>
 
@@ -28,7 +29,7 @@
 
 #include <tuple>
 
-int main(int argc, char** argv) {
+static int lesson(int argc, char** argv) {
   using namespace al;
   using al::random;  // <cstdlib> has a ::random too
 
@@ -66,3 +67,5 @@ int main(int argc, char** argv) {
   fmt::print("\nevery run's curve: {}\n", (c.results_dir / "curves.csv").string());
   return 0;
 }
+
+int main(int argc, char** argv) { return lessons::report_errors(lesson, argc, argv); }

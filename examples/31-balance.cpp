@@ -16,6 +16,7 @@
 // Run it:   build/examples/31-balance [--smoke] [--seeds N] [--pool N] [--out DIR]
 
 #include "lesson_options.hpp"
+#include "report_errors.hpp"
 
 #include <al/al.hpp>
 
@@ -73,7 +74,7 @@ double histogram_entropy(const std::vector<std::int64_t>& counts) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int lesson(int argc, char** argv) {
   using namespace al;
   using al::random;
 
@@ -140,4 +141,7 @@ int main(int argc, char** argv) {
     spread.print("entropy of the labelled classes (bits; even: 3.32)", arms, 1);
   }
   fmt::print("\nresults written to {}\n", c.results_dir.string());
+  return 0;
 }
+
+int main(int argc, char** argv) { return lessons::report_errors(lesson, argc, argv); }
