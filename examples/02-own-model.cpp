@@ -73,6 +73,7 @@ static int lesson(int argc, char** argv) {
                100 * cycle.accuracy);
   }
   fmt::print("results written to {}\n", report.folder.string());
+  return 0;
 }
 
 int main(int argc, char** argv) { return lessons::report_errors(lesson, argc, argv); }
