@@ -5,6 +5,7 @@
 // trapezoids over the labelled counts, divided by their range), and a CSV
 // of every run for plots.
 
+#include <al/metrics/paired_test.hpp>
 #include <al/report.hpp>
 
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lessons {
@@ -60,6 +62,32 @@ class learning_curves {
     }
     const auto range = static_cast<double>(curve.rbegin()->first - curve.begin()->first);
     return range > 0 ? area / range : mean_sd(curve.begin()->second).first;
+  }
+
+  /// labels × pairs of arms: `with` minus `without` on the same seeds, in
+  /// points: "mean ± sd (positive in k/n, p)" from a paired t test. The
+  /// runs of a seed share their initial labels, so the pairing is fair.
+  void print_gains(const std::vector<std::pair<std::size_t, std::size_t>>& pairs) const {
+    fmt::print("\ngain in points, mean ± sd over seeds (seeds where it is positive; paired t test)\n{:>7}",
+               "labels");
+    for (const auto& [with, without] : pairs) {
+      fmt::print(" {:>38}", fmt::format("{} − {}", arms_[with], arms_[without]));
+    }
+    fmt::print("\n");
+    for (const auto& [labels, _] : accuracy_.at(pairs.front().first)) {
+      fmt::print("{:>7}", labels);
+      for (const auto& [with, without] : pairs) {
+        const auto& a = accuracy_.at(with).at(labels);
+        const auto& b = accuracy_.at(without).at(labels);
+        const auto test = al::paired_t_test(a, b);
+        std::size_t positive = 0;
+        for (std::size_t s = 0; s < a.size(); ++s) positive += a[s] > b[s] ? 1 : 0;
+        const auto p = test.p ? fmt::format("p={:.3f}", *test.p) : std::string("p=n/a");
+        fmt::print(" {:>38}", fmt::format("{:+.2f} ± {:.2f} ({}/{}, {})", 100 * test.mean_difference,
+                                          100 * test.sd_difference, positive, a.size(), p));
+      }
+      fmt::print("\n");
+    }
   }
 
   /// arm,seed,cycle,labelled,accuracy — one line per cycle of every run.
