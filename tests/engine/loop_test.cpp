@@ -1,6 +1,8 @@
 // The whole loop on synthetic blobs: it learns, it is deterministic, it
 // writes its results, and it refuses what it cannot do.
 
+#include "test_files.hpp"
+
 #include <al/al.hpp>
 #include <al/engine/model.hpp>
 #include <al/engine/training.hpp>
@@ -18,11 +20,7 @@ using namespace al;
 using al::random;
 namespace fs = std::filesystem;
 
-fs::path scratch(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("alpipe-loop-test-" + name);
-  fs::remove_all(dir);
-  return dir;
-}
+fs::path scratch(const std::string& name) { return al_test::named_scratch_folder("loop", name); }
 
 config blobs_config(const std::string& name, std::uint64_t seed = 0) {
   config c;

@@ -3,6 +3,8 @@
 // folder holding another run is refused; the oracles — noisy and a person
 // through label files — answer through the same path as the ground truth.
 
+#include "test_files.hpp"
+
 #include <al/al.hpp>
 #include <al/engine/dataset.hpp>
 #include <al/oracle/label_import.hpp>
@@ -26,11 +28,7 @@ using namespace al;
 using al::random;
 namespace fs = std::filesystem;
 
-fs::path scratch(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("alpipe-resume-test-" + name);
-  fs::remove_all(dir);
-  return dir;
-}
+fs::path scratch(const std::string& name) { return al_test::named_scratch_folder("resume", name); }
 
 config blobs_config(const fs::path& folder) {
   config c;

@@ -41,6 +41,16 @@ class temp_folder {
   fs::path path_;
 };
 
+/// A fixed folder `alpipe-<test>-test-<name>` under the temporary directory,
+/// emptied first and kept afterwards: for tests whose runs must find the
+/// same folder again (a resumed run), and whose results are worth a look
+/// when they fail.
+inline fs::path named_scratch_folder(const std::string& test, const std::string& name) {
+  const auto dir = fs::temp_directory_path() / ("alpipe-" + test + "-test-" + name);
+  fs::remove_all(dir);
+  return dir;
+}
+
 using bytes = std::vector<std::uint8_t>;
 
 inline void append_big_endian(bytes& out, std::uint32_t value) {
