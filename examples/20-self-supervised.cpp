@@ -15,6 +15,7 @@
 // second one loads it from the cache instead of pretraining again.
 //
 // Run it:   build/examples/20-self-supervised [--smoke] [--seeds N] [--pool N] [--out DIR]
+//                                      [--device NAME] [--pretrain-epochs N]
 // Measured curves: docs/self-supervised.md.
 
 #include "learning_curves.hpp"
@@ -33,6 +34,7 @@ static int lesson(int argc, char** argv) {
 
   lessons::lesson_options options;
   options.pool = 10000;
+  options.has_pretraining = true;
   config c;
   c.results_dir = "results/self-supervised";
   if (!lessons::parse_lesson_options(argc, argv, options, c)) return 2;
@@ -46,7 +48,10 @@ static int lesson(int argc, char** argv) {
   const std::int64_t large_step = smoke ? 20 : 100;
   const int large_cycles = smoke ? 1 : 5;
   const auto recipe = smoke ? train.epochs(2).min_steps(20) : train;
-  const auto simsiam_recipe = smoke ? pretrain(simsiam).epochs(1) : pretrain(simsiam);
+  const auto simsiam_recipe = options.pretrain_epochs > 0
+                                   ? pretrain(simsiam).epochs(options.pretrain_epochs)
+                               : smoke ? pretrain(simsiam).epochs(1)
+                                       : pretrain(simsiam);
   const auto from_random = initial(random, small_step) | recipe;
   const auto pipelines = std::make_tuple(
       from_random | cycle(small_cycles, query(random, small_step)) |

@@ -15,6 +15,7 @@
 // the whole pool, and PT4AL with least confidence inside each batch.
 //
 // Run it:   build/examples/21-pt4al [--smoke] [--seeds N] [--pool N] [--out DIR]
+//                             [--device NAME] [--pretrain-epochs N]
 // Measured curves: docs/self-supervised.md.
 
 #include "learning_curves.hpp"
@@ -33,6 +34,7 @@ static int lesson(int argc, char** argv) {
 
   lessons::lesson_options options;
   options.pool = 10000;
+  options.has_pretraining = true;
   config c;
   c.results_dir = "results/pt4al";
   if (!lessons::parse_lesson_options(argc, argv, options, c)) return 2;
@@ -44,7 +46,10 @@ static int lesson(int argc, char** argv) {
   const std::int64_t step = smoke ? 20 : 100;
   const int cycles = smoke ? 2 : 9;
   const auto recipe = smoke ? train.epochs(2).min_steps(20) : train;
-  const auto rotation_recipe = smoke ? pretrain(rotation).epochs(1) : pretrain(rotation);
+  const auto rotation_recipe = options.pretrain_epochs > 0
+                                   ? pretrain(rotation).epochs(options.pretrain_epochs)
+                               : smoke ? pretrain(rotation).epochs(1)
+                                       : pretrain(rotation);
   const auto pipelines = std::make_tuple(
       rotation_recipe | initial(random, step) | recipe | cycle(cycles, query(random, step)),
       rotation_recipe | initial(random, step) | recipe |

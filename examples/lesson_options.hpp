@@ -2,9 +2,13 @@
 // The command line every comparing lesson takes, and the loop that runs each
 // of its pipelines ("arms") for each seed.
 //
-//   lesson [--smoke] [--seeds N] [--pool N] [--out DIR]
+//   lesson [--smoke] [--seeds N] [--pool N] [--out DIR] [--device NAME]
+//          [--pretrain-epochs N]   (lessons with a pretrain stage)
 //
 // --smoke is the tiny budget ctest runs; the seeds then default to 1.
+// --device is auto (a GPU when LibTorch sees one), cpu or cuda.
+// --pretrain-epochs lengthens or shortens the pretraining, e.g. to check on a
+// GPU what a longer one buys; 0 keeps the recipe's default.
 
 #include <al/config.hpp>
 #include <al/run.hpp>
@@ -14,6 +18,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -24,25 +29,53 @@ struct lesson_options {
   bool smoke = false;
   int seeds = 3;
   std::int64_t pool = 0;
+  /// Set by a lesson with a pretrain stage before parsing: it then takes
+  /// --pretrain-epochs, and 0 keeps the recipe's default.
+  bool has_pretraining = false;
+  std::int64_t pretrain_epochs = 0;
 };
 
-/// Reads the options into `options` and `c.results_dir`; prints the usage
-/// and returns false on anything else.
+/// The whole number (at least `minimum`) after `option`, or an error that
+/// names the option.
+inline std::int64_t whole_number(std::string_view option, const char* text,
+                                 std::int64_t minimum = 0) {
+  std::size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || text[used] != '\0' || value < minimum) {
+    throw std::invalid_argument(fmt::format("{} wants a whole number of at least {}, got \"{}\"",
+                                            option, minimum, text));
+  }
+  return value;
+}
+
+/// Reads the options into `options`, `c.results_dir` and `c.device`; prints
+/// the usage and returns false on anything else.
 inline bool parse_lesson_options(int argc, char** argv, lesson_options& options, al::config& c) {
   bool seeds_given = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
+    const bool has_value = i + 1 < argc;
     if (arg == "--smoke") {
       options.smoke = true;
-    } else if (arg == "--seeds" && i + 1 < argc) {
-      options.seeds = std::stoi(argv[++i]);
+    } else if (arg == "--seeds" && has_value) {
+      options.seeds = static_cast<int>(whole_number(arg, argv[++i], 1));
       seeds_given = true;
-    } else if (arg == "--pool" && i + 1 < argc) {
-      options.pool = std::stoll(argv[++i]);
-    } else if (arg == "--out" && i + 1 < argc) {
+    } else if (arg == "--pool" && has_value) {
+      options.pool = whole_number(arg, argv[++i]);
+    } else if (arg == "--out" && has_value) {
       c.results_dir = argv[++i];
+    } else if (arg == "--device" && has_value) {
+      c.device = argv[++i];
+    } else if (arg == "--pretrain-epochs" && has_value && options.has_pretraining) {
+      options.pretrain_epochs = whole_number(arg, argv[++i]);
     } else {
-      fmt::print(stderr, "usage: {} [--smoke] [--seeds N] [--pool N] [--out DIR]\n", argv[0]);
+      fmt::print(stderr, "usage: {} [--smoke] [--seeds N] [--pool N] [--out DIR] [--device NAME]{}\n",
+                 argv[0], options.has_pretraining ? " [--pretrain-epochs N]" : "");
       return false;
     }
   }

@@ -1,6 +1,9 @@
 // Self-supervised pretraining: speed against a bare LibTorch loop, and what a
 // recipe buys at small label budgets.
 //
+//   Every mode takes --device auto|cpu|cuda (default cpu): on a GPU the
+//   recipe and the features can be checked with far longer pretraining.
+//
 //   pretrain_bench throughput [--images N] [--epochs E] [--repeats R]
 //       SimSiam through the engine vs a hand-written two-view loop on the same
 //       model, heads, batches and augmentations; and the share of a step
@@ -16,6 +19,11 @@
 //       scheme's paired gain over scratch: the check used to tune the recipe.
 //       --random-encoder 1 skips pretraining: the same schemes on the
 //       untrained encoder.
+//   pretrain_bench features [--pool N] [--epochs E] [--lr X] [--batch B] [--wd X]
+//       What the embedding is worth without any training on labels: k-nearest-
+//       neighbour test accuracy from 20, 100 and 1000 labelled pool images and
+//       from the whole pool, and the embedding's effective rank, for the raw
+//       pixels, the untrained encoder and the SimSiam-pretrained one.
 //
 // Data: Fashion-MNIST (Debian's dataset-fashion-mnist). Figures go to
 // docs/benchmarks.md and docs/self-supervised.md.
@@ -62,9 +70,19 @@ double option(const std::map<std::string, std::string>& o, const std::string& na
   return it == o.end() ? fallback : std::stod(it->second);
 }
 
+/// Where the models, the data and the views live: --device, set once in main.
+torch::Device bench_device = torch::kCPU;
+
+/// Waits for queued GPU work, so that a time taken next includes it.
+void wait_for_device() {
+  if (bench_device.is_cuda()) torch::cuda::synchronize();
+}
+
 std::shared_ptr<classifier> fresh_model(std::uint64_t seed = 0) {
   torch::manual_seed(seed);
-  return make_small_cnn({1, 28, 28, 10});
+  auto model = make_small_cnn({1, 28, 28, 10});
+  model->to(bench_device);
+  return model;
 }
 
 /// The SimSiam step a LibTorch user would write by hand: the same heads as
@@ -77,6 +95,8 @@ double bare_simsiam(classifier& model, const torch::Tensor& images, const pixel_
                            nn::BatchNorm1d(512));
   nn::Sequential predictor(nn::Linear(nn::LinearOptions(512, 128).bias(false)), nn::BatchNorm1d(128),
                            nn::ReLU(), nn::Linear(128, 512));
+  projector->to(bench_device);
+  predictor->to(bench_device);
   std::vector<torch::Tensor> params = model.parameters();
   for (const auto& p : projector->parameters()) params.push_back(p);
   for (const auto& p : predictor->parameters()) params.push_back(p);
@@ -107,6 +127,7 @@ double bare_simsiam(classifier& model, const torch::Tensor& images, const pixel_
       optimiser.step();
     }
   }
+  wait_for_device();
   return seconds_since(start);
 }
 
@@ -125,6 +146,7 @@ double augmentation_only(const torch::Tensor& images, const pixel_normalisation&
       (void)both;
     }
   }
+  wait_for_device();
   return seconds_since(start);
 }
 
@@ -144,6 +166,7 @@ void bench_throughput(const dataset& data, const std::map<std::string, std::stri
       auto model = fresh_model();
       const auto start = clock_type::now();
       pretrain_encoder(*model, images, norm, recipe, 0);
+      wait_for_device();
       engine_best = std::min(engine_best, seconds_since(start));
     };
     auto time_bare = [&] {
@@ -248,7 +271,9 @@ std::pair<double, double> mean_and_sd(const std::vector<double>& values) {
   return {mean, sd};
 }
 
-void bench_recipe(const dataset& data, const std::map<std::string, std::string>& o) {
+/// The default pretraining recipe of --pretext, changed by --epochs, --lr,
+/// --batch and --wd.
+al::pretrain_recipe recipe_of(const std::map<std::string, std::string>& o) {
   const auto named = o.find("pretext");
   // Constructed with its pretext, so that the default learning rate is that task's.
   al::pretrain_recipe recipe{named != o.end() && named->second == "rotation" ? al::pretext::rotation
@@ -257,16 +282,36 @@ void bench_recipe(const dataset& data, const std::map<std::string, std::string>&
   recipe.learning_rate = option(o, "lr", recipe.learning_rate);
   recipe.batch_size = static_cast<std::int64_t>(option(o, "batch", double(recipe.batch_size)));
   recipe.weight_decay = option(o, "wd", recipe.weight_decay);
+  fmt::print("{} pretraining: {} epochs, batch {}, lr {}, weight decay {}\n",
+             to_string(recipe.pretext), recipe.epochs, recipe.batch_size, recipe.learning_rate,
+             recipe.weight_decay);
+  return recipe;
+}
+
+/// Pretrains `model` on the pool, printing each epoch's loss.
+void pretrain_with_progress(classifier& model, const dataset& data, const al::pretrain_recipe& recipe,
+                            std::uint64_t seed) {
+  const pixel_normalisation norm{data.channel_mean, data.channel_std};
+  const auto start = clock_type::now();
+  const auto summary = pretrain_encoder(model, data.train.images, norm, recipe, seed,
+                                        [&](std::int64_t e, double loss) {
+                                          fmt::print("  epoch {}: loss {:.4f} ({:.0f} s)\n", e,
+                                                     loss, seconds_since(start));
+                                          std::fflush(stdout);
+                                        });
+  fmt::print("seed {}: {} {} epochs on {} images in {:.0f} s, final loss {:.4f}\n", seed,
+             to_string(recipe.pretext), recipe.epochs, data.train.size(), seconds_since(start),
+             summary.final_loss);
+}
+
+void bench_recipe(const dataset& data, const std::map<std::string, std::string>& o) {
+  const auto recipe = recipe_of(o);
   const int seeds = static_cast<int>(option(o, "seeds", 1));
   // Label sets per pretrained encoder: pretraining is the expensive part,
   // and the gain's spread over label sets is what decides whether it is clear.
   const int sets = static_cast<int>(option(o, "sets", 1));
   const auto budgets = budgets_of(o);
   const auto schemes = fine_tuning_schemes(o);
-  const pixel_normalisation norm{data.channel_mean, data.channel_std};
-  fmt::print("{} pretraining: {} epochs, batch {}, lr {}, weight decay {}\n",
-             to_string(recipe.pretext), recipe.epochs, recipe.batch_size, recipe.learning_rate,
-             recipe.weight_decay);
   // gains[budget][scheme]: accuracy minus scratch's on the same labels, in points.
   std::map<std::int64_t, std::vector<std::vector<double>>> gains;
   for (const auto budget : budgets) gains[budget].resize(schemes.size());
@@ -275,16 +320,7 @@ void bench_recipe(const dataset& data, const std::map<std::string, std::string>&
     // --random-encoder 1: the "pretrained" encoder is the untrained one, the
     // baseline that says how much of a gain is pretraining's.
     if (option(o, "random-encoder", 0) == 0) {
-      const auto start = clock_type::now();
-      const auto summary = pretrain_encoder(*pretrained, data.train.images, norm, recipe, seed,
-                                            [&](std::int64_t e, double loss) {
-                                              fmt::print("  epoch {}: loss {:.4f} ({:.0f} s)\n",
-                                                         e, loss, seconds_since(start));
-                                              std::fflush(stdout);
-                                            });
-      fmt::print("seed {}: {} {} epochs on {} images in {:.0f} s, final loss {:.4f}\n", seed,
-                 to_string(recipe.pretext), recipe.epochs, data.train.size(),
-                 seconds_since(start), summary.final_loss);
+      pretrain_with_progress(*pretrained, data, recipe, seed);
     } else {
       fmt::print("seed {}: the untrained encoder\n", seed);
     }
@@ -303,7 +339,7 @@ void bench_recipe(const dataset& data, const std::map<std::string, std::string>&
     for (int set = 0; set < sets; ++set) {
       const auto label_seed = static_cast<std::uint64_t>(100 + seed * sets + set);
       auto generator = at::make_generator<at::CPUGeneratorImpl>(label_seed);
-      const auto order = torch::randperm(data.train.size(), generator, torch::kLong);
+      const auto order = torch::randperm(data.train.size(), generator, torch::kLong).to(bench_device);
       for (const auto budget : budgets) {
         const auto labelled = order.slice(0, 0, budget);
         const auto x = data.train.images.index_select(0, labelled);
@@ -339,20 +375,119 @@ void bench_recipe(const dataset& data, const std::map<std::string, std::string>&
   }
 }
 
+/// The encoder's embedding of every image, in eval mode, a block at a time.
+torch::Tensor embed_all(classifier& model, const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  std::vector<torch::Tensor> blocks;
+  for (std::int64_t at = 0; at < images.size(0); at += 1000) {
+    blocks.push_back(model.embed(images.slice(0, at, at + 1000)));
+  }
+  return torch::cat(blocks);
+}
+
+/// Weighted k-nearest-neighbour accuracy on the test embeddings (Wu et al.
+/// 2018, the usual check of a self-supervised embedding): the k most cosine-
+/// similar labelled rows vote with weight exp(similarity / 0.07). Test rows
+/// go a block at a time, so memory stays O(block × labelled).
+double knn_accuracy(const torch::Tensor& labelled, const torch::Tensor& labels,
+                    const torch::Tensor& test, const torch::Tensor& test_labels,
+                    std::int64_t num_classes, std::int64_t k) {
+  namespace F = torch::nn::functional;
+  const auto unit = [](const torch::Tensor& x) {
+    return F::normalize(x, F::NormalizeFuncOptions().dim(1));
+  };
+  const auto reference = unit(labelled);
+  k = std::min(k, reference.size(0));
+  std::int64_t correct = 0;
+  for (std::int64_t at = 0; at < test.size(0); at += 1000) {
+    const auto [similarity, nearest] = unit(test.slice(0, at, at + 1000)).mm(reference.t()).topk(k, 1);
+    auto votes = torch::zeros({similarity.size(0), num_classes}, similarity.options());
+    votes.scatter_add_(1, labels.index_select(0, nearest.flatten()).view_as(nearest),
+                       (similarity / 0.07).exp());
+    correct += votes.argmax(1).eq(test_labels.slice(0, at, at + 1000)).sum().item<std::int64_t>();
+  }
+  return static_cast<double>(correct) / static_cast<double>(test.size(0));
+}
+
+/// exp(entropy of the normalised singular values) of the centred unit-length
+/// embeddings (Roy & Vetterli 2007): how many directions the embedding
+/// really uses. A collapsing self-supervised encoder loses them.
+double effective_rank(const torch::Tensor& embedding) {
+  namespace F = torch::nn::functional;
+  auto unit = F::normalize(embedding, F::NormalizeFuncOptions().dim(1));
+  unit = unit - unit.mean(0);
+  const auto singular = torch::linalg::svdvals(unit, c10::nullopt);
+  const auto share = singular / singular.sum();
+  return (-(share * (share + 1e-12).log()).sum()).exp().item<double>();
+}
+
+/// kNN accuracies from 20, 100 and 1000 labels (five label sets for the
+/// small budgets) and from the whole pool, and the effective rank.
+void describe_embedding(std::string_view name, const torch::Tensor& pool, const torch::Tensor& test,
+                        const dataset& data) {
+  const auto classes = data.num_classes();
+  fmt::print("  {:18} rank {:5.1f} of {:3}  kNN accuracy:", name, effective_rank(pool), pool.size(1));
+  for (const std::int64_t budget : {20, 100, 1000}) {
+    const int sets = budget >= 1000 ? 1 : 5;
+    double sum = 0;
+    for (int set = 0; set < sets; ++set) {
+      auto generator = at::make_generator<at::CPUGeneratorImpl>(100 + set);
+      const auto labelled =
+          torch::randperm(pool.size(0), generator, torch::kLong).slice(0, 0, budget).to(bench_device);
+      sum += knn_accuracy(pool.index_select(0, labelled), data.train.labels.index_select(0, labelled),
+                          test, data.test.labels, classes, 10);
+    }
+    fmt::print("  {} labels {:.1f}%", budget, 100 * sum / sets);
+  }
+  fmt::print("  all {} {:.1f}%\n", pool.size(0),
+             100 * knn_accuracy(pool, data.train.labels, test, data.test.labels, classes, 20));
+  std::fflush(stdout);
+}
+
+void bench_features(const dataset& data, const std::map<std::string, std::string>& o) {
+  const auto recipe = recipe_of(o);
+  auto model = fresh_model(0);
+  fmt::print("embedding of the pool and the test split:\n");
+  describe_embedding("pixels", data.train.images.flatten(1), data.test.images.flatten(1), data);
+  describe_embedding("untrained encoder", embed_all(*model, data.train.images),
+                     embed_all(*model, data.test.images), data);
+  pretrain_with_progress(*model, data, recipe, 0);
+  describe_embedding(to_string(recipe.pretext), embed_all(*model, data.train.images),
+                     embed_all(*model, data.test.images), data);
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
+/// The dataset, moved to --device.
+dataset on_device(dataset data) {
+  for (auto* split : {&data.train, &data.test}) {
+    split->images = split->images.to(bench_device);
+    split->labels = split->labels.to(bench_device);
+  }
+  data.channel_mean = data.channel_mean.to(bench_device);
+  data.channel_std = data.channel_std.to(bench_device);
+  return data;
+}
+
+int main(int argc, char** argv) try {
   const std::string_view mode = argc > 1 ? argv[1] : "";
-  if (mode != "throughput" && mode != "recipe") {
-    fmt::print(stderr, "usage: pretrain_bench throughput|recipe [--option value ...]\n");
+  if (mode != "throughput" && mode != "recipe" && mode != "features") {
+    fmt::print(stderr, "usage: pretrain_bench throughput|recipe|features [--option value ...]\n");
     return 2;
   }
   const auto o = options_of(argc, argv);
   set_torch_threads(0);
+  const auto device = o.find("device");
+  bench_device = resolve_device(device == o.end() ? "cpu" : device->second);
   al::data_config c;
   c.pool_size = static_cast<std::int64_t>(option(o, "pool", 20000));
-  const auto data = load_dataset(c);
+  const auto data = on_device(load_dataset(c));
   if (mode == "throughput") bench_throughput(data, o);
-  else bench_recipe(data, o);
+  else if (mode == "recipe") bench_recipe(data, o);
+  else bench_features(data, o);
   return 0;
+} catch (const std::exception& error) {
+  fmt::print(stderr, "pretrain_bench: {}\n", error.what());
+  return 1;
 }
