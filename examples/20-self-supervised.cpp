@@ -15,7 +15,7 @@
 // second one loads it from the cache instead of pretraining again.
 //
 // Run it:   build/examples/20-self-supervised [--smoke] [--seeds N] [--pool N] [--out DIR]
-//                                      [--device NAME] [--pretrain-epochs N]
+//                                      [--device NAME] [--pretrain-epochs N] [--pretrain-lr X]
 // Measured curves: docs/self-supervised.md.
 
 #include "learning_curves.hpp"
@@ -48,10 +48,7 @@ static int lesson(int argc, char** argv) {
   const std::int64_t large_step = smoke ? 20 : 100;
   const int large_cycles = smoke ? 1 : 5;
   const auto recipe = smoke ? train.epochs(2).min_steps(20) : train;
-  const auto simsiam_recipe = options.pretrain_epochs > 0
-                                   ? pretrain(simsiam).epochs(options.pretrain_epochs)
-                               : smoke ? pretrain(simsiam).epochs(1)
-                                       : pretrain(simsiam);
+  const auto simsiam_recipe = lessons::with_pretraining_options(pretrain(simsiam), options);
   const auto from_random = initial(random, small_step) | recipe;
   const auto pipelines = std::make_tuple(
       from_random | cycle(small_cycles, query(random, small_step)) |

@@ -15,7 +15,7 @@
 // the whole pool, and PT4AL with least confidence inside each batch.
 //
 // Run it:   build/examples/21-pt4al [--smoke] [--seeds N] [--pool N] [--out DIR]
-//                             [--device NAME] [--pretrain-epochs N]
+//                             [--device NAME] [--pretrain-epochs N] [--pretrain-lr X]
 // Measured curves: docs/self-supervised.md.
 
 #include "learning_curves.hpp"
@@ -46,10 +46,7 @@ static int lesson(int argc, char** argv) {
   const std::int64_t step = smoke ? 20 : 100;
   const int cycles = smoke ? 2 : 9;
   const auto recipe = smoke ? train.epochs(2).min_steps(20) : train;
-  const auto rotation_recipe = options.pretrain_epochs > 0
-                                   ? pretrain(rotation).epochs(options.pretrain_epochs)
-                               : smoke ? pretrain(rotation).epochs(1)
-                                       : pretrain(rotation);
+  const auto rotation_recipe = lessons::with_pretraining_options(pretrain(rotation), options);
   const auto pipelines = std::make_tuple(
       rotation_recipe | initial(random, step) | recipe | cycle(cycles, query(random, step)),
       rotation_recipe | initial(random, step) | recipe |

@@ -3,12 +3,13 @@
 // of its pipelines ("arms") for each seed.
 //
 //   lesson [--smoke] [--seeds N] [--pool N] [--out DIR] [--device NAME]
-//          [--pretrain-epochs N]   (lessons with a pretrain stage)
+//          [--pretrain-epochs N] [--pretrain-lr X]   (lessons with a pretrain stage)
 //
 // --smoke is the tiny budget ctest runs; the seeds then default to 1.
 // --device is auto (a GPU when LibTorch sees one), cpu or cuda.
-// --pretrain-epochs lengthens or shortens the pretraining, e.g. to check on a
-// GPU what a longer one buys; 0 keeps the recipe's default.
+// --pretrain-epochs and --pretrain-lr change the pretraining's length and
+// rate, e.g. to check on a GPU what a longer one buys (a longer one needs a
+// lower rate: docs/self-supervised.md).
 
 #include <al/config.hpp>
 #include <al/run.hpp>
@@ -30,9 +31,10 @@ struct lesson_options {
   int seeds = 3;
   std::int64_t pool = 0;
   /// Set by a lesson with a pretrain stage before parsing: it then takes
-  /// --pretrain-epochs, and 0 keeps the recipe's default.
+  /// --pretrain-epochs and --pretrain-lr; 0 keeps the recipe's default.
   bool has_pretraining = false;
   std::int64_t pretrain_epochs = 0;
+  double pretrain_learning_rate = 0;
 };
 
 /// The whole number (at least `minimum`) after `option`, or an error that
@@ -49,6 +51,22 @@ inline std::int64_t whole_number(std::string_view option, const char* text,
   if (used == 0 || text[used] != '\0' || value < minimum) {
     throw std::invalid_argument(fmt::format("{} wants a whole number of at least {}, got \"{}\"",
                                             option, minimum, text));
+  }
+  return value;
+}
+
+/// The positive number after `option`, or an error that names the option.
+inline double positive_number(std::string_view option, const char* text) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || text[used] != '\0' || !(value > 0)) {
+    throw std::invalid_argument(
+        fmt::format("{} wants a positive number, got \"{}\"", option, text));
   }
   return value;
 }
@@ -72,15 +90,31 @@ inline bool parse_lesson_options(int argc, char** argv, lesson_options& options,
     } else if (arg == "--device" && has_value) {
       c.device = argv[++i];
     } else if (arg == "--pretrain-epochs" && has_value && options.has_pretraining) {
-      options.pretrain_epochs = whole_number(arg, argv[++i]);
+      options.pretrain_epochs = whole_number(arg, argv[++i], 1);
+    } else if (arg == "--pretrain-lr" && has_value && options.has_pretraining) {
+      options.pretrain_learning_rate = positive_number(arg, argv[++i]);
     } else {
       fmt::print(stderr, "usage: {} [--smoke] [--seeds N] [--pool N] [--out DIR] [--device NAME]{}\n",
-                 argv[0], options.has_pretraining ? " [--pretrain-epochs N]" : "");
+                 argv[0],
+                 options.has_pretraining ? " [--pretrain-epochs N] [--pretrain-lr X]" : "");
       return false;
     }
   }
   if (options.smoke && !seeds_given) options.seeds = 1;
   return true;
+}
+
+/// `stage` (a pretrain(...) stage) with the options' length and rate; the
+/// smoke budget pretrains for one epoch unless told otherwise.
+template <class PretrainStage>
+PretrainStage with_pretraining_options(PretrainStage stage, const lesson_options& options) {
+  if (options.pretrain_epochs > 0) {
+    stage = stage.epochs(options.pretrain_epochs);
+  } else if (options.smoke) {
+    stage = stage.epochs(1);
+  }
+  if (options.pretrain_learning_rate > 0) stage = stage.lr(options.pretrain_learning_rate);
+  return stage;
 }
 
 /// Runs every pipeline of `pipelines` under seeds 0 … seeds − 1, each in its
