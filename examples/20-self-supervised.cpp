@@ -15,7 +15,8 @@
 // second one loads it from the cache instead of pretraining again.
 //
 // Run it:   build/examples/20-self-supervised [--smoke] [--seeds N] [--pool N] [--out DIR]
-//                                      [--device NAME] [--pretrain-epochs N] [--pretrain-lr X]
+//                                      [--device NAME] [--model NAME]
+//                                      [--pretrain-epochs N] [--pretrain-lr X]
 // Measured curves: docs/self-supervised.md.
 
 #include "learning_curves.hpp"

@@ -15,7 +15,8 @@
 // the whole pool, and PT4AL with least confidence inside each batch.
 //
 // Run it:   build/examples/21-pt4al [--smoke] [--seeds N] [--pool N] [--out DIR]
-//                             [--device NAME] [--pretrain-epochs N] [--pretrain-lr X]
+//                             [--device NAME] [--model NAME]
+//                             [--pretrain-epochs N] [--pretrain-lr X]
 // Measured curves: docs/self-supervised.md.
 
 #include "learning_curves.hpp"

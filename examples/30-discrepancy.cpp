@@ -17,7 +17,7 @@
 //   initial(random, 100) | train.cod() | cycle(5, query(tod, 100))
 //
 // Run it:   build/examples/30-discrepancy [--smoke] [--seeds N] [--pool N] [--out DIR]
-//                                   [--device NAME]
+//                                   [--device NAME] [--model NAME]
 // Measured curves: docs/discrepancy.md.
 
 #include "learning_curves.hpp"

@@ -14,7 +14,7 @@
 // even spread over 10 classes is log2 10 = 3.32).
 //
 // Run it:   build/examples/31-balance [--smoke] [--seeds N] [--pool N] [--out DIR]
-//                               [--device NAME]
+//                               [--device NAME] [--model NAME]
 
 #include "lesson_options.hpp"
 #include "report_errors.hpp"

@@ -2,11 +2,12 @@
 // The command line every comparing lesson takes, and the loop that runs each
 // of its pipelines ("arms") for each seed.
 //
-//   lesson [--smoke] [--seeds N] [--pool N] [--out DIR] [--device NAME]
+//   lesson [--smoke] [--seeds N] [--pool N] [--out DIR] [--device NAME] [--model NAME]
 //          [--pretrain-epochs N] [--pretrain-lr X]   (lessons with a pretrain stage)
 //
 // --smoke is the tiny budget ctest runs; the seeds then default to 1.
-// --device is auto (a GPU when LibTorch sees one), cpu or cuda.
+// --device is auto (a GPU when LibTorch sees one), cpu or cuda; --model a
+// built-in model (config.model: auto, small_cnn, cifar_cnn, resnet18, mlp).
 // --pretrain-epochs and --pretrain-lr change the pretraining's length and
 // rate, e.g. to check on a GPU what a longer one buys (a longer one needs a
 // lower rate: docs/self-supervised.md).
@@ -71,7 +72,8 @@ inline double positive_number(std::string_view option, const char* text) {
   return value;
 }
 
-/// Reads the options into `options`, `c.results_dir` and `c.device`; prints
+/// Reads the options into `options`, `c.results_dir`, `c.device` and
+/// `c.model`; prints
 /// the usage and returns false on anything else.
 inline bool parse_lesson_options(int argc, char** argv, lesson_options& options, al::config& c) {
   bool seeds_given = false;
@@ -89,12 +91,16 @@ inline bool parse_lesson_options(int argc, char** argv, lesson_options& options,
       c.results_dir = argv[++i];
     } else if (arg == "--device" && has_value) {
       c.device = argv[++i];
+    } else if (arg == "--model" && has_value) {
+      c.model = argv[++i];
     } else if (arg == "--pretrain-epochs" && has_value && options.has_pretraining) {
       options.pretrain_epochs = whole_number(arg, argv[++i], 1);
     } else if (arg == "--pretrain-lr" && has_value && options.has_pretraining) {
       options.pretrain_learning_rate = positive_number(arg, argv[++i]);
     } else {
-      fmt::print(stderr, "usage: {} [--smoke] [--seeds N] [--pool N] [--out DIR] [--device NAME]{}\n",
+      fmt::print(stderr,
+                 "usage: {} [--smoke] [--seeds N] [--pool N] [--out DIR] [--device NAME] "
+                 "[--model NAME]{}\n",
                  argv[0],
                  options.has_pretraining ? " [--pretrain-epochs N] [--pretrain-lr X]" : "");
       return false;

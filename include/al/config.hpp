@@ -113,7 +113,8 @@ struct config {
   std::filesystem::path results_dir = "results";
   /// Name of the run's folder; empty = derived from the pipeline and seed.
   std::string run_name;
-  /// Built-in model: `auto` (by data shape), `small_cnn`, `cifar_cnn`, `mlp`.
+  /// Built-in model: `auto` (by data shape), `small_cnn`, `cifar_cnn`,
+  /// `resnet18` (for a GPU), `mlp`.
   std::string model = "auto";
   /// A user's own model; when set it replaces `model`.
   model_factory custom_model;

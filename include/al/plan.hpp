@@ -72,11 +72,12 @@ struct pretrain_recipe {
   std::int64_t epochs = 10;
   std::int64_t batch_size = 256;
   /// SGD with momentum 0.9 and a cosine schedule (SimSiam's optimiser),
-  /// scaled by batch_size / 256. SimSiam's default is ten times the paper's
-  /// CIFAR rate: with a few hundred steps instead of its 150 000 the higher
+  /// scaled by batch_size / 256. SimSiam's default is twenty times the
+  /// paper's CIFAR rate (0.03 · B/256): with a few hundred steps instead of
+  /// its 150 000 the higher
   /// rate made the small-budget gain larger and steadier (docs/self-supervised.md);
   /// it is too high for long schedules (100 epochs collapse the embedding),
-  /// where the paper's 0.06 is the rate to give.
+  /// where a rate such as 0.06 is the one to give.
   /// Rotation keeps the rate PT4AL's lesson was measured with. The default
   /// follows the pretext given at construction: pretrain_recipe{pretext::rotation}.
   double learning_rate = pretext == al::pretext::simsiam ? 0.6 : 0.06;

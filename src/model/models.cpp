@@ -7,6 +7,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace al::engine {
 
@@ -128,6 +130,75 @@ class mlp final : public classifier {
   nn::Linear head_;
 };
 
+/// ResNet's basic block (He et al. 2016): two 3×3 convolutions with batch
+/// norm, added to the input, through a 1×1 convolution where the stride or
+/// the width changes.
+class basic_block final : public nn::Module {
+ public:
+  basic_block(std::int64_t in, std::int64_t out, std::int64_t stride)
+      : conv1_(register_module(
+            "conv1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)))),
+        norm1_(register_module("norm1", nn::BatchNorm2d(out))),
+        conv2_(register_module("conv2",
+                               nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1).bias(false)))),
+        norm2_(register_module("norm2", nn::BatchNorm2d(out))) {
+    if (stride != 1 || in != out) {
+      shortcut_ = register_module(
+          "shortcut", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)),
+                                     nn::BatchNorm2d(out)));
+    }
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) {
+    const auto y = norm2_(conv2_(torch::relu(norm1_(conv1_(x)))));
+    return torch::relu(y + (shortcut_ ? shortcut_->forward(x) : x));
+  }
+
+ private:
+  nn::Conv2d conv1_;
+  nn::BatchNorm2d norm1_;
+  nn::Conv2d conv2_;
+  nn::BatchNorm2d norm2_;
+  nn::Sequential shortcut_{nullptr};
+};
+
+/// ResNet-18 as the CIFAR papers use it (and Bengar et al., DeepAL+): a 3×3
+/// stem without max-pool, four stages of two basic blocks (64, 128, 256,
+/// 512 channels; the last three halve the resolution), global average
+/// pooling to a 512-wide embedding, and the linear head.
+class resnet18 final : public classifier {
+ public:
+  explicit resnet18(const input_shape& shape)
+      : stem_(register_module(
+            "stem", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(shape.channels, 64, 3)
+                                                  .padding(1)
+                                                  .bias(false)),
+                                   nn::BatchNorm2d(64), nn::ReLU()))) {
+    std::int64_t in = 64;
+    for (const auto& [width, stride] : {std::pair<std::int64_t, std::int64_t>{64, 1},
+                                        {128, 2}, {256, 2}, {512, 2}}) {
+      for (const auto block_stride : {stride, std::int64_t{1}}) {
+        blocks_.push_back(register_module(fmt::format("block{}", blocks_.size()),
+                                          std::make_shared<basic_block>(in, width, block_stride)));
+        in = width;
+      }
+    }
+    head_ = register_module("head", nn::Linear(in, shape.num_classes));
+  }
+
+  torch::Tensor embed(const torch::Tensor& images) override {
+    auto x = stem_->forward(images);
+    for (const auto& block : blocks_) x = block->forward(x);
+    return x.mean({2, 3});
+  }
+  torch::Tensor head(const torch::Tensor& embedding) override { return head_(embedding); }
+
+ private:
+  nn::Sequential stem_;
+  std::vector<std::shared_ptr<basic_block>> blocks_;
+  nn::Linear head_{nullptr};
+};
+
 void require_size(const input_shape& shape, std::int64_t channels, std::int64_t side,
                   std::string_view model) {
   if (shape.channels != channels || shape.height != side || shape.width != side) {
@@ -154,21 +225,32 @@ std::shared_ptr<classifier> make_mlp(const input_shape& shape) {
   return std::make_shared<mlp>(shape);
 }
 
+std::shared_ptr<classifier> make_resnet18(const input_shape& shape) {
+  if (shape.height < 8 || shape.width < 8) {
+    throw std::invalid_argument(fmt::format(
+        "model resnet18 needs images of at least 8x8 but the data has {}x{}x{}; use model \"auto\"",
+        shape.channels, shape.height, shape.width));
+  }
+  return std::make_shared<resnet18>(shape);
+}
+
 std::shared_ptr<classifier> make_builtin_model(std::string_view name, const input_shape& shape) {
   if (name == "small_cnn") return make_small_cnn(shape);
   if (name == "cifar_cnn") return make_cifar_cnn(shape);
   if (name == "mlp") return make_mlp(shape);
+  if (name == "resnet18") return make_resnet18(shape);
   if (name == "auto") {
     if (shape.channels == 1 && shape.height == 28 && shape.width == 28) return make_small_cnn(shape);
     if (shape.channels == 3 && shape.height == 32 && shape.width == 32) return make_cifar_cnn(shape);
     if (shape.height == 1) return make_mlp(shape);  // flat features, e.g. blobs
     throw std::invalid_argument(fmt::format(
-        "no built-in model fits {}x{}x{} images; give config.model (small_cnn, cifar_cnn, mlp) "
+        "no built-in model fits {}x{}x{} images; give config.model (small_cnn, cifar_cnn, resnet18, mlp) "
         "or bring your own model (config.custom_model)",
         shape.channels, shape.height, shape.width));
   }
   throw std::invalid_argument(fmt::format(
-      "unknown model \"{}\"; the built-in models are auto, small_cnn, cifar_cnn and mlp", name));
+      "unknown model \"{}\"; the built-in models are auto, small_cnn, cifar_cnn, resnet18 and mlp",
+      name));
 }
 
 }  // namespace al::engine

@@ -293,6 +293,36 @@ TEST_CASE("the built-in models give their linear head; a model without one is re
   CHECK_THROWS_WITH(model.linear_head(), Catch::Contains("override al::engine::classifier::linear_head()"));
 }
 
+TEST_CASE("resnet18 embeds grey and colour images into 512 dimensions, and learns",
+          "[model]") {
+  for (const auto& shape : {engine::input_shape{1, 28, 28, 10}, engine::input_shape{3, 32, 32, 4}}) {
+    torch::manual_seed(0);
+    const auto model = engine::make_builtin_model("resnet18", shape);
+    const auto images = torch::randn({6, shape.channels, shape.height, shape.width});
+    const auto labels = torch::arange(6) % shape.num_classes;
+    CHECK(model->embed(images).sizes() == torch::IntArrayRef{6, 512});
+    const auto [w, b] = model->linear_head();
+    CHECK(w.sizes() == torch::IntArrayRef{shape.num_classes, 512});
+    // A few steps on six images lower their loss: gradients reach the
+    // stem through every block and shortcut.
+    torch::optim::SGD optimiser(model->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9));
+    const auto loss = [&] {
+      return torch::nn::functional::cross_entropy(model->forward(images), labels);
+    };
+    model->train();
+    const double first = loss().item<double>();
+    for (int step = 0; step < 5; ++step) {
+      optimiser.zero_grad();
+      loss().backward();
+      optimiser.step();
+    }
+    CHECK(loss().item<double>() < first);
+    CHECK(model->parameters().front().grad().abs().sum().item<double>() > 0);
+  }
+  CHECK_THROWS_WITH(engine::make_builtin_model("resnet18", {1, 1, 4, 2}),
+                    Catch::Contains("resnet18 needs images of at least 8x8"));
+}
+
 TEST_CASE("the scoring pass refuses a head that is more than its last linear layer",
           "[balance][model]") {
   struct two_layer_head : engine::classifier {

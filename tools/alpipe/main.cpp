@@ -71,6 +71,8 @@ std::string help_text() {
       "                     RHO in (0, 1], e.g. 0.1 (default: off; the test set stays balanced)\n"
       "  --seeds LIST       comma-separated seeds, e.g. 0,1,2 (default: 0)\n"
       "  --device NAME      auto (default), cpu, cuda\n"
+      "  --model NAME       auto (default: by the images' shape), small_cnn, cifar_cnn,\n"
+      "                     resnet18 (for a GPU), mlp\n"
       "  --threads N        Torch threads (default: all cores)\n"
       "  --out DIR          parent folder of the results (default: results)\n"
       "  --quiet            no line per cycle\n"
@@ -208,6 +210,7 @@ run_options parse_run_options(const std::vector<std::string_view>& options) {
     else if (option == "--long-tail") config.data.long_tail = parse_long_tail(value);
     else if (option == "--seeds") out.seeds = parse_seeds(value);
     else if (option == "--device") config.device = value;
+    else if (option == "--model") config.model = value;
     else if (option == "--threads") config.threads = parse_number<int>(option, value);
     else if (option == "--out") config.results_dir = value;
     else if (option == "--oracle") config.oracle = parse_oracle(value);

@@ -1,8 +1,9 @@
 // Self-supervised pretraining: speed against a bare LibTorch loop, and what a
 // recipe buys at small label budgets.
 //
-//   Every mode takes --device auto|cpu|cuda (default cpu): on a GPU the
-//   recipe and the features can be checked with far longer pretraining.
+//   Every mode takes --device auto|cpu|cuda (default cpu) and --model NAME
+//   (a built-in model, default small_cnn): on a GPU the recipe and the
+//   features can be checked with a larger encoder and far longer pretraining.
 //
 //   pretrain_bench throughput [--images N] [--epochs E] [--repeats R]
 //       SimSiam through the engine vs a hand-written two-view loop on the same
@@ -70,8 +71,10 @@ double option(const std::map<std::string, std::string>& o, const std::string& na
   return it == o.end() ? fallback : std::stod(it->second);
 }
 
-/// Where the models, the data and the views live: --device, set once in main.
+/// Where the models, the data and the views live (--device), and which
+/// built-in model is trained (--model): set once in main.
 torch::Device bench_device = torch::kCPU;
+std::string bench_model = "small_cnn";
 
 /// Waits for queued GPU work, so that a time taken next includes it.
 void wait_for_device() {
@@ -80,7 +83,7 @@ void wait_for_device() {
 
 std::shared_ptr<classifier> fresh_model(std::uint64_t seed = 0) {
   torch::manual_seed(seed);
-  auto model = make_small_cnn({1, 28, 28, 10});
+  auto model = make_builtin_model(bench_model, {1, 28, 28, 10});
   model->to(bench_device);
   return model;
 }
@@ -89,8 +92,14 @@ std::shared_ptr<classifier> fresh_model(std::uint64_t seed = 0) {
 /// the engine's, both views in one batch, SGD with a cosine schedule.
 double bare_simsiam(classifier& model, const torch::Tensor& images, const pixel_normalisation& norm,
                     std::int64_t epochs, std::int64_t batch, double learning_rate) {
+  const auto width = [&] {
+    torch::NoGradGuard no_grad;
+    model.eval();
+    return model.embed(images.slice(0, 0, 1)).size(1);
+  }();
+  model.train();
   torch::manual_seed(1);
-  nn::Sequential projector(nn::Linear(nn::LinearOptions(128, 512).bias(false)), nn::BatchNorm1d(512),
+  nn::Sequential projector(nn::Linear(nn::LinearOptions(width, 512).bias(false)), nn::BatchNorm1d(512),
                            nn::ReLU(), nn::Linear(nn::LinearOptions(512, 512).bias(false)),
                            nn::BatchNorm1d(512));
   nn::Sequential predictor(nn::Linear(nn::LinearOptions(512, 128).bias(false)), nn::BatchNorm1d(128),
@@ -233,11 +242,12 @@ std::vector<scheme> fine_tuning_schemes(const std::map<std::string, std::string>
          });
        }},
       // The convolutions stay as pretraining left them; the embedding layer
-      // and the head learn.
+      // (the small CNNs') and the head learn.
       {"frozen convolutions",
        [=](classifier& m, const torch::Tensor& x, const torch::Tensor& y, std::uint64_t seed) {
          for (auto& p : m.named_parameters()) {
-           if (p.key().rfind("features", 0) == 0) p.value().set_requires_grad(false);
+           const bool learns = p.key().rfind("embedding", 0) == 0 || p.key().rfind("head", 0) == 0;
+           if (!learns) p.value().set_requires_grad(false);
          }
          train_on(m, x, y, seed, [&](al::train_recipe& r) { r.learning_rate = tune_rate; });
        }},
@@ -429,6 +439,7 @@ void describe_embedding(std::string_view name, const torch::Tensor& pool, const 
   const auto classes = data.num_classes();
   fmt::print("  {:18} rank {:5.1f} of {:3}  kNN accuracy:", name, effective_rank(pool), pool.size(1));
   for (const std::int64_t budget : {20, 100, 1000}) {
+    if (budget >= pool.size(0)) break;  // "all" below covers it
     const int sets = budget >= 1000 ? 1 : 5;
     double sum = 0;
     for (int set = 0; set < sets; ++set) {
@@ -480,6 +491,8 @@ int main(int argc, char** argv) try {
   set_torch_threads(0);
   const auto device = o.find("device");
   bench_device = resolve_device(device == o.end() ? "cpu" : device->second);
+  if (const auto model = o.find("model"); model != o.end()) bench_model = model->second;
+  fresh_model();  // an unknown model name stops here, before the data loads
   al::data_config c;
   c.pool_size = static_cast<std::int64_t>(option(o, "pool", 20000));
   const auto data = on_device(load_dataset(c));
