@@ -74,10 +74,10 @@ struct pretrain_recipe {
   /// SGD with momentum 0.9 and a cosine schedule (SimSiam's optimiser),
   /// scaled by batch_size / 256. SimSiam's default is twenty times the
   /// paper's CIFAR rate (0.03 · B/256): with a few hundred steps instead of
-  /// its 150 000 the higher
-  /// rate made the small-budget gain larger and steadier (docs/self-supervised.md);
-  /// it is too high for long schedules (100 epochs collapse the embedding),
-  /// where a rate such as 0.06 is the one to give.
+  /// its 150 000 the higher rate made the small-budget gain larger and
+  /// steadier (docs/self-supervised.md). It is too high for long schedules
+  /// (100 epochs collapse the embedding), where a rate such as 0.06 is the
+  /// one to give.
   /// Rotation keeps the rate PT4AL's lesson was measured with. The default
   /// follows the pretext given at construction: pretrain_recipe{pretext::rotation}.
   double learning_rate = pretext == al::pretext::simsiam ? 0.6 : 0.06;
