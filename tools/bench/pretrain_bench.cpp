@@ -385,15 +385,10 @@ void bench_recipe(const dataset& data, const std::map<std::string, std::string>&
   }
 }
 
-/// The encoder's embedding of every image, in eval mode, a block at a time.
+/// The encoder's embedding of every image, by the engine's scoring pass.
 torch::Tensor embed_all(classifier& model, const torch::Tensor& images) {
-  torch::NoGradGuard no_grad;
-  model.eval();
-  std::vector<torch::Tensor> blocks;
-  for (std::int64_t at = 0; at < images.size(0); at += 1000) {
-    blocks.push_back(model.embed(images.slice(0, at, at + 1000)));
-  }
-  return torch::cat(blocks);
+  const auto every = torch::arange(images.size(0), torch::kLong);
+  return scoring_pass(model, images, every, al::needs_set{al::need::embedding}).embedding;
 }
 
 /// Weighted k-nearest-neighbour accuracy on the test embeddings (Wu et al.
