@@ -30,6 +30,7 @@
 // docs/benchmarks.md and docs/self-supervised.md.
 
 #include <al/al.hpp>
+#include <al/metrics/learning_curve.hpp>
 #include <al/engine/dataset.hpp>
 #include <al/engine/model.hpp>
 #include <al/engine/pretrain.hpp>
@@ -269,18 +270,6 @@ std::vector<std::int64_t> budgets_of(const std::map<std::string, std::string>& o
   return budgets;
 }
 
-/// Mean and sample standard deviation.
-std::pair<double, double> mean_and_sd(const std::vector<double>& values) {
-  double mean = 0;
-  for (const double v : values) mean += v;
-  mean /= static_cast<double>(values.size());
-  double square_sum = 0;
-  for (const double v : values) square_sum += (v - mean) * (v - mean);
-  const double sd =
-      values.size() > 1 ? std::sqrt(square_sum / static_cast<double>(values.size() - 1)) : 0.0;
-  return {mean, sd};
-}
-
 /// The default pretraining recipe of --pretext, changed by --epochs, --lr,
 /// --batch and --wd.
 al::pretrain_recipe recipe_of(const std::map<std::string, std::string>& o) {
@@ -377,8 +366,8 @@ void bench_recipe(const dataset& data, const std::map<std::string, std::string>&
     fmt::print("  {:5} labels:", budget);
     for (std::size_t k = 0; k < schemes.size(); ++k) {
       const auto& g = gains[budget][k];
-      const auto [mean, sd] = mean_and_sd(g);
-      fmt::print("  {} {:+.2f} ± {:.2f} ({}/{})", schemes[k].name, mean, sd,
+      const auto summary = al::summarize(g);
+      fmt::print("  {} {:+.2f} ± {:.2f} ({}/{})", schemes[k].name, summary.mean, summary.std,
                  std::count_if(g.begin(), g.end(), [](double d) { return d > 0; }), g.size());
     }
     fmt::print("\n");
