@@ -107,7 +107,8 @@ struct config {
   std::uint64_t seed = 0;
   /// `auto` (CUDA when available), `cpu` or `cuda`.
   std::string device = "auto";
-  /// Torch intra-op threads; 0 = all cores of the machine.
+  /// Torch intra-op threads; 0 = all cores of the machine. (OpenBLAS then runs
+  /// on one thread inside each: Torch's threads already call it side by side.)
   int threads = 0;
   /// Parent folder of results; each run writes `results_dir / run_name`.
   std::filesystem::path results_dir = "results";

@@ -13,7 +13,6 @@
 #include <limits>
 #include <memory>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 namespace al::engine {
@@ -31,11 +30,6 @@ torch::Device resolve_device(std::string_view name) {
   if (name == "auto") return torch::cuda::is_available() ? torch::kCUDA : torch::kCPU;
   throw std::invalid_argument(
       fmt::format("unknown device \"{}\"; use \"auto\", \"cpu\" or \"cuda\"", name));
-}
-
-void set_torch_threads(int threads) {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  torch::set_num_threads(threads > 0 ? threads : cores);
 }
 
 namespace {

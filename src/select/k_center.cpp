@@ -3,6 +3,7 @@
 #include "nearest_centre.hpp"
 
 #include <al/engine/set_selection.hpp>
+#include <al/engine/threads.hpp>
 
 #include <fmt/format.h>
 
@@ -38,6 +39,7 @@ void nearest_by_gemm(const torch::Tensor& candidates, const torch::Tensor& centr
   const auto centre_norms = centres.pow(2).sum(1).contiguous();
   const auto row_norms = candidates.pow(2).sum(1).contiguous();
   const auto n = candidates.size(0);
+  const parallel_blas_scope every_core;  // one large GEMM at a time: OpenBLAS spreads it
   for (std::int64_t start = 0; start < n; start += block) {
     const auto end = std::min(n, start + block);
     const auto dots = torch::mm(candidates.slice(0, start, end), centres_t).contiguous();

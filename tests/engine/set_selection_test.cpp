@@ -1,6 +1,7 @@
 // Coreset and BADGE against brute-force references on small random inputs.
 
 #include <al/engine/set_selection.hpp>
+#include <al/engine/threads.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -85,4 +86,22 @@ TEST_CASE("BADGE's k-means++ never repeats a point and is deterministic under it
     const auto all = badge_kmeans_pp(probs.slice(0, 0, 30), h.slice(0, 0, 30), 30, 1);
     CHECK(std::set<std::int64_t>(all.begin(), all.end()).size() == 30);
   }
+}
+
+TEST_CASE("OpenBLAS runs on one thread beside Torch's pool, and on Torch's count inside a "
+          "parallel_blas_scope",
+          "[select][threads]") {
+  // tools/setup installs OpenBLAS; without it LibTorch falls back to the
+  // reference BLAS, many times slower.
+  REQUIRE(blas_threads() > 0);
+  const int torch_threads = torch::get_num_threads();
+  set_torch_threads(3);
+  CHECK(torch::get_num_threads() == 3);
+  CHECK(blas_threads() == 1);
+  {
+    const parallel_blas_scope every_core;
+    CHECK(blas_threads() == 3);
+  }
+  CHECK(blas_threads() == 1);
+  set_torch_threads(torch_threads);
 }

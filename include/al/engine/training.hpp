@@ -5,6 +5,7 @@
 #include <al/engine/dataset.hpp>
 #include <al/engine/model.hpp>
 #include <al/engine/selection.hpp>
+#include <al/engine/threads.hpp>
 #include <al/plan.hpp>
 
 #include <torch/torch.h>
@@ -19,10 +20,6 @@ namespace al::engine {
 /// `cpu`, `cuda` or `auto` (CUDA when available). Asking for `cuda` on a
 /// machine without it is an error that says so.
 torch::Device resolve_device(std::string_view name);
-
-/// Sets Torch's intra-op threads: `threads`, or every core when 0.
-/// (Debian's LibTorch starts with one thread.)
-void set_torch_threads(int threads);
 
 struct training_summary {
   std::int64_t steps = 0;

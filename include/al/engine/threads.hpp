@@ -1,0 +1,30 @@
+#pragma once
+// How many threads the engine's CPU work runs on: Torch's intra-op pool, and
+// the BLAS library's own pool beside it. Opt-in engine header.
+
+namespace al::engine {
+
+/// Sets Torch's intra-op threads to `threads`, or to every core when 0
+/// (Debian's LibTorch starts with one), and OpenBLAS's to one: Torch's
+/// threads already call it side by side (src/core/threads.cpp says why).
+void set_torch_threads(int threads);
+
+/// OpenBLAS's thread count; 0 when the BLAS in this process is not OpenBLAS
+/// (MKL in a CUDA LibTorch, the reference BLAS).
+int blas_threads();
+
+/// While alive, OpenBLAS runs on as many threads as Torch: for a large GEMM
+/// called outside Torch's parallel regions, which only OpenBLAS can spread
+/// over the cores (coreset's nearest centres). Restores the count it found.
+class parallel_blas_scope {
+ public:
+  parallel_blas_scope();
+  ~parallel_blas_scope();
+  parallel_blas_scope(const parallel_blas_scope&) = delete;
+  parallel_blas_scope& operator=(const parallel_blas_scope&) = delete;
+
+ private:
+  int previous_;
+};
+
+}  // namespace al::engine

@@ -1,0 +1,70 @@
+// Torch's thread pool and OpenBLAS's.
+//
+// Debian's LibTorch computes a CPU convolution as one GEMM per image inside
+// Torch's parallel_for, and its BLAS is OpenBLAS built on pthreads, which
+// keeps a pool of its own and cannot tell that its caller is one of Torch's
+// threads. Left at its default of every core, each of Torch's threads asks
+// OpenBLAS's pool for every core as well: on 2 cores, 4 busy threads that
+// spin and yield (a third of the time in the kernel). Training the small
+// CNN ran at 1 691 samples/s so, and at 3 498 with OpenBLAS on one thread
+// (docs/benchmarks.md). So Torch's pool is the one that spreads the work,
+// and OpenBLAS runs on the thread that calls it, except for the few large
+// GEMMs called outside Torch's parallel regions (parallel_blas_scope).
+//
+// OpenBLAS is found by name at run time rather than linked: with any other
+// BLAS these calls do nothing, and MKL (in a CUDA LibTorch) already runs
+// single-threaded inside Torch's OpenMP regions.
+
+#include <al/engine/threads.hpp>
+
+#include <torch/torch.h>
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace al::engine {
+namespace {
+
+using set_threads_fn = void (*)(int);
+using get_threads_fn = int (*)();
+
+set_threads_fn openblas_set_threads() {
+  static const auto found =
+      reinterpret_cast<set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  return found;
+}
+
+get_threads_fn openblas_get_threads() {
+  static const auto found =
+      reinterpret_cast<get_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return found;
+}
+
+void set_blas_threads(int threads) {
+  if (const auto set = openblas_set_threads()) set(threads);
+}
+
+}  // namespace
+
+void set_torch_threads(int threads) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads > 0 ? threads : cores);
+  set_blas_threads(1);
+}
+
+int blas_threads() {
+  const auto get = openblas_get_threads();
+  return get && openblas_set_threads() ? get() : 0;
+}
+
+parallel_blas_scope::parallel_blas_scope() : previous_(blas_threads()) {
+  set_blas_threads(torch::get_num_threads());
+}
+
+parallel_blas_scope::~parallel_blas_scope() {
+  if (previous_ > 0) set_blas_threads(previous_);
+}
+
+}  // namespace al::engine
