@@ -22,6 +22,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <mutex>
 #include <thread>
 
 namespace al::engine {
@@ -59,12 +60,26 @@ int blas_threads() {
   return get && openblas_set_threads() ? get() : 0;
 }
 
-parallel_blas_scope::parallel_blas_scope() : previous_(blas_threads()) {
-  set_blas_threads(torch::get_num_threads());
+// OpenBLAS's thread count is one setting for the whole process, and runs of
+// a comparison select side by side: the first scope to open saves it, the
+// last to close restores it, whatever order they close in.
+namespace {
+std::mutex scopes_mutex;
+int open_scopes = 0;
+int saved_blas_threads = 0;
+}  // namespace
+
+parallel_blas_scope::parallel_blas_scope() {
+  const std::lock_guard lock(scopes_mutex);
+  if (open_scopes++ == 0) {
+    saved_blas_threads = blas_threads();
+    set_blas_threads(torch::get_num_threads());
+  }
 }
 
 parallel_blas_scope::~parallel_blas_scope() {
-  if (previous_ > 0) set_blas_threads(previous_);
+  const std::lock_guard lock(scopes_mutex);
+  if (--open_scopes == 0 && saved_blas_threads > 0) set_blas_threads(saved_blas_threads);
 }
 
 }  // namespace al::engine

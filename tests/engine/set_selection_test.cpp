@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <set>
 
 using namespace al::engine;
@@ -103,5 +104,13 @@ TEST_CASE("OpenBLAS runs on one thread beside Torch's pool, and on Torch's count
     CHECK(blas_threads() == 3);
   }
   CHECK(blas_threads() == 1);
+  SECTION("scopes of runs selecting side by side may close in any order") {
+    auto first = std::make_unique<parallel_blas_scope>();
+    auto second = std::make_unique<parallel_blas_scope>();
+    first.reset();
+    CHECK(blas_threads() == 3);  // the second one's GEMM still runs
+    second.reset();
+    CHECK(blas_threads() == 1);
+  }
   set_torch_threads(torch_threads);
 }

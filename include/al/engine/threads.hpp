@@ -15,16 +15,14 @@ int blas_threads();
 
 /// While alive, OpenBLAS runs on as many threads as Torch: for a large GEMM
 /// called outside Torch's parallel regions, which only OpenBLAS can spread
-/// over the cores (coreset's nearest centres). Restores the count it found.
+/// over the cores (coreset's nearest centres). When the last open scope
+/// closes, in any order and from any thread, the count it found returns.
 class parallel_blas_scope {
  public:
   parallel_blas_scope();
   ~parallel_blas_scope();
   parallel_blas_scope(const parallel_blas_scope&) = delete;
   parallel_blas_scope& operator=(const parallel_blas_scope&) = delete;
-
- private:
-  int previous_;
 };
 
 }  // namespace al::engine
