@@ -5,15 +5,16 @@
 // keeps a pool of its own and cannot tell that its caller is one of Torch's
 // threads. Left at its default of every core, each of Torch's threads asks
 // OpenBLAS's pool for every core as well: on 2 cores, 4 busy threads that
-// spin and yield (a third of the time in the kernel). Training the small
-// CNN ran at 1 691 samples/s so, and at 3 498 with OpenBLAS on one thread
-// (docs/benchmarks.md). So Torch's pool is the one that spreads the work,
+// spin and yield (a quarter of the CPU time in the kernel). Training the
+// small CNN ran at about 1 750 samples/s so, and at about 3 500 with
+// OpenBLAS on one thread (docs/benchmarks.md). So Torch's pool is the one that spreads the work,
 // and OpenBLAS runs on the thread that calls it, except for the few large
 // GEMMs called outside Torch's parallel regions (parallel_blas_scope).
 //
 // OpenBLAS is found by name at run time rather than linked: with any other
-// BLAS these calls do nothing, and MKL (in a CUDA LibTorch) already runs
-// single-threaded inside Torch's OpenMP regions.
+// BLAS these calls do nothing. (MKL, in the official LibTorch builds, needs
+// no help: Torch sets its threads, and inside Torch's OpenMP regions it runs
+// on the calling thread.)
 
 #include <al/engine/threads.hpp>
 
