@@ -154,6 +154,12 @@ namespace al::errors {
                 "pretrain(simsiam) | ... or drop .linear_probe()");
 }
 
+[[noreturn]] inline void AL027_probe_first_without_pretrain() {
+  fail("AL027", "train.probe_first() fits the head on the frozen encoder before fine-tuning, and "
+                "without a pretrain stage that encoder is random; start the pipeline with "
+                "pretrain(simsiam) | ... or drop .probe_first()");
+}
+
 // Discrepancy strategies ---------------------------------------------------------
 
 /// `word` compares with the previous cycle's model, which the initial set,
@@ -172,6 +178,15 @@ namespace al::errors {
                             "batch as well; drop .linear_probe() (fine-tune) or use another "
                             "strategy",
                             what));
+}
+
+// Pretrained encoders, continued ----------------------------------------------
+
+/// Two ways to use a pretrained encoder, asked for in one train stage.
+[[noreturn]] inline void AL036_linear_probe_and_probe_first() {
+  fail("AL036", "train.linear_probe() keeps the encoder frozen for good, while "
+                "train.probe_first() fits the head on it and then fine-tunes the whole network; "
+                "keep one of them");
 }
 
 }  // namespace al::errors

@@ -43,6 +43,10 @@ inline std::string describe(const train_recipe& r, bool pretrained = false) {
                       : "from the seed's initial weights";
   }
   if (r.linear_probe) out += "; linear probe: encoder frozen, head trained";
+  if (r.probe_first) {
+    out += "; probe first: the head is fitted on the frozen encoder, then the whole network "
+           "fine-tuned";
+  }
   if (r.auxiliary_heads) {
     out += "; MCDAL: two auxiliary heads on the detached embedding, three updates per step "
            "with an unlabelled batch";

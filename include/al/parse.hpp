@@ -67,7 +67,8 @@ struct text_stage {
   std::size_t selector_position = 0;
   std::int64_t count = 0;           // initial, query: samples; cycle: repetitions
   train_stage train;                // train
-  std::size_t linear_probe_position = 0;  // train: where .linear_probe(...) is written
+  // train: where .linear_probe() or .probe_first() is written, for AL027 and AL035
+  std::size_t encoder_option_position = 0;
   pretrain_recipe pretrain;         // pretrain
   std::vector<text_stage> body;     // cycle
 };
@@ -211,7 +212,7 @@ class text_parser {
       expect(')', "to close cycle(...)");
     } else if (word == "train") {
       stage.kind = stage_kind::train;
-      stage.train = parse_train(stage.linear_probe_position);
+      stage.train = parse_train(stage.encoder_option_position);
     } else if (word == "pretrain") {
       stage.kind = stage_kind::pretrain;
       stage.pretrain = parse_pretrain();
@@ -487,8 +488,9 @@ class text_parser {
     }
   }
 
-  /// `linear_probe_at`: set to where .linear_probe(...) is written, for AL027.
-  train_stage parse_train(std::size_t& linear_probe_at) {
+  /// `encoder_option_at`: set to where .linear_probe() or .probe_first() is
+  /// turned on, for the errors found when the pipeline is lowered.
+  train_stage parse_train(std::size_t& encoder_option_at) {
     train_stage stage = al::train;
     const auto apply = [&](std::size_t position, auto&& setter) {
       try {
@@ -523,7 +525,7 @@ class text_parser {
         double w = train_stage::default_cod_weight;
         if (at_ < text_.size() && text_[at_] != ')') w = real_number(option);
         apply(position, [&](const train_stage& s) { return s.cod(w); });
-      } else if (option == "warm_start" || option == "linear_probe") {
+      } else if (option == "warm_start" || option == "linear_probe" || option == "probe_first") {
         skip_space();
         bool on = true;
         const auto value_at = at_;
@@ -532,9 +534,11 @@ class text_parser {
         else if (!value.empty() && value != "true") {
           fail("AL003", fmt::format("{} takes true or false, found '{}'", option, value), value_at);
         }
-        if (option == "linear_probe") linear_probe_at = position;
+        if (option != "warm_start" && on) encoder_option_at = position;
         apply(position, [&](const train_stage& s) {
-          return option == "warm_start" ? s.warm_start(on) : s.linear_probe(on);
+          return option == "warm_start"     ? s.warm_start(on)
+                 : option == "linear_probe" ? s.linear_probe(on)
+                                            : s.probe_first(on);
         });
       } else if (option == "epochs" || option == "min_steps" || option == "batch_size") {
         const auto n = whole_number(option);
@@ -633,9 +637,9 @@ class text_parser {
         throw;
       } catch (const plan_error& e) {
         // A train stage can only fail on AL027 and AL035; point at its
-        // .linear_probe().
+        // .linear_probe() or .probe_first().
         // initial(...) and query(...) fail on their word (AL034, AL035).
-        const auto at = s.kind == stage_kind::train ? s.linear_probe_position
+        const auto at = s.kind == stage_kind::train ? s.encoder_option_position
                         : s.kind == stage_kind::initial || s.kind == stage_kind::query
                             ? s.selector_position
                             : s.position;

@@ -43,6 +43,12 @@ struct train_recipe {
   /// eval mode) and only the classifier head is trained — the linear probe of
   /// Bengar et al. (2021). Needs a pretrain stage (AL027).
   bool linear_probe = false;
+  /// true: every training first fits the head alone on the frozen encoder,
+  /// with this same recipe, and then fine-tunes the whole network from that
+  /// head (LP-FT, Kumar et al. 2022). The fine-tuning then does not start
+  /// from a random head's large gradients, which wash out what pretraining
+  /// learnt. Needs a pretrain stage (AL027); excludes linear_probe (AL036).
+  bool probe_first = false;
   /// MCDAL's three-step update with two auxiliary heads (Cho et al.); set by
   /// the plan when any of its selections uses `mcdal`, never by hand.
   bool auxiliary_heads = false;

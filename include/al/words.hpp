@@ -102,7 +102,8 @@ inline const std::vector<std::string>& combinator_words() {
 inline const std::vector<std::string>& train_option_words() {
   static const std::vector<std::string> words{"epochs",       "min_steps", "batch_size",
                                               "lr",           "weight_decay", "momentum",
-                                              "warm_start",   "linear_probe", "cod"};
+                                              "warm_start",   "linear_probe", "probe_first",
+                                              "cod"};
   return words;
 }
 

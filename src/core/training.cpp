@@ -82,6 +82,11 @@ void check_recipe(const train_recipe& recipe) {
         "(got batch_size={}, epochs={}, min_steps={}, lr={})",
         recipe.batch_size, recipe.epochs, recipe.min_steps, recipe.learning_rate));
   }
+  if (recipe.linear_probe && recipe.probe_first) {
+    throw std::invalid_argument(
+        "recipe.linear_probe keeps the encoder frozen for good and recipe.probe_first fine-tunes "
+        "it after the probe (AL036); set one of them");
+  }
 }
 
 /// h(x) of every image, without gradients, in eval mode.
@@ -103,6 +108,21 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
                                   std::uint64_t seed, const unlabelled_batches& unlabelled,
                                   const std::function<void(std::int64_t, std::int64_t)>& on_epoch) {
   check_recipe(recipe);
+  if (recipe.probe_first) {
+    // LP-FT: a linear probe on labelled data alone, then the same recipe on
+    // the whole network, starting from the fitted head.
+    auto probe = recipe;
+    probe.probe_first = false;
+    probe.linear_probe = true;
+    probe.auxiliary_heads = false;
+    probe.consistency_weight = 0;
+    auto fine_tune = recipe;
+    fine_tune.probe_first = false;
+    const auto probed = train_classifier(model, images, labels, probe, seed);
+    auto summary = train_classifier(model, images, labels, fine_tune, seed, unlabelled, on_epoch);
+    summary.steps += probed.steps;
+    return summary;
+  }
   check_unlabelled(recipe, unlabelled);
   const std::int64_t n = images.size(0);
   if (n == 0) throw std::invalid_argument("cannot train on an empty labelled set");

@@ -137,6 +137,8 @@ TEST_CASE("to_string prints only the options written", "[dsl][pretrain][parse]")
         "pretrain(simsiam).projector(128).predictor(32)");
   CHECK(to_string(train.linear_probe()) == "train.linear_probe()");
   CHECK(to_string(train.linear_probe(false)) == "train.linear_probe(false)");
+  CHECK(to_string(train.probe_first()) == "train.probe_first()");
+  CHECK(to_string(train.lr(3e-4).probe_first(false)) == "train.lr(0.0003).probe_first(false)");
   CHECK(to_text(pt4al(least_confidence)) == "pt4al(least_confidence)");
   CHECK(to_text(pt4al(bald.passes(5))) == "pt4al(bald.passes(5))");
 }
@@ -148,6 +150,29 @@ TEST_CASE("train.linear_probe() sets the recipe of the trainings after it", "[ds
   const auto off = lower(pretrain(simsiam) | initial(random, 10) | cycle(1, query(margin, 5)));
   for (const auto& t : steps_of<train_step>(off)) CHECK_FALSE(t.recipe.linear_probe);
   CHECK_FALSE(train.linear_probe(false).recipe.linear_probe);
+}
+
+TEST_CASE("train.probe_first() asks every training after it for LP-FT", "[dsl][train]") {
+  const auto p = lower(pretrain(simsiam) | initial(random, 10) | train.probe_first() |
+                       cycle(2, query(margin, 5)));
+  const auto trainings = steps_of<train_step>(p);
+  REQUIRE(trainings.size() == 3);
+  for (const auto& t : trainings) {
+    CHECK(t.recipe.probe_first);
+    CHECK_FALSE(t.recipe.linear_probe);
+  }
+  CHECK(parse("pretrain(simsiam) | initial(random, 10) | train.probe_first() | "
+              "cycle(2, query(margin, 5))") == p);
+  CHECK_FALSE(train.probe_first(false).recipe.probe_first);
+  // The two ways to use the encoder exclude each other in either order,
+  // unless one of them is turned off.
+  CHECK_THROWS_WITH(train.linear_probe().probe_first(),
+                    "AL036: train.linear_probe() keeps the encoder frozen for good, while "
+                    "train.probe_first() fits the head on it and then fine-tunes the whole "
+                    "network; keep one of them");
+  CHECK_THROWS_WITH(train.probe_first().linear_probe(), Catch::StartsWith("AL036"));
+  CHECK(train.linear_probe(false).probe_first().recipe.probe_first);
+  CHECK(train.probe_first(false).linear_probe().recipe.linear_probe);
 }
 
 TEST_CASE("pt4al wraps a scorer: the plan names it and its inner word", "[dsl][pt4al]") {
@@ -195,6 +220,19 @@ TEST_CASE("parse errors for pretraining point at the offending stage or word",
                                       "is random"));
   CHECK(caret_column(probe) == probe.find("linear_probe"));
   CHECK_NOTHROW(parse("initial(random, 10) | train.linear_probe(false)"));
+
+  const std::string lp_ft = "initial(random, 10) | train.lr(3e-4).probe_first() | cycle(1, query(margin, 5))";
+  CHECK_THROWS_WITH(parse(lp_ft),
+                    Catch::StartsWith("AL027: train.probe_first() fits the head on the frozen "
+                                      "encoder before fine-tuning, and without a pretrain stage "
+                                      "that encoder is random"));
+  CHECK(caret_column(lp_ft) == lp_ft.find("probe_first"));
+  CHECK_NOTHROW(parse("initial(random, 10) | train.probe_first(false)"));
+
+  const std::string both = "pretrain(simsiam) | initial(random, 10) | train.linear_probe().probe_first()";
+  CHECK_THROWS_WITH(parse(both), Catch::StartsWith("AL036: train.linear_probe() keeps the encoder "
+                                                   "frozen for good"));
+  CHECK(caret_column(both) == both.find("probe_first"));
 
   const std::string projector = "pretrain(rotation).epochs(3).projector(128) | initial(random, 10)";
   CHECK_THROWS_WITH(parse(projector),
@@ -264,6 +302,8 @@ TEST_CASE("the same rules hold at run time in both front ends", "[dsl][pretrain]
   CHECK_THROWS_WITH(lower(initial(random, 10) | train.linear_probe() | cycle(1, query(margin, 5))),
                     Catch::StartsWith("AL027"));
   CHECK_NOTHROW(lower(pretrain(rotation) | initial(random, 10) | train.linear_probe()));
+  CHECK_THROWS_WITH(lower(initial(random, 10) | train.probe_first() | cycle(1, query(margin, 5))),
+                    Catch::StartsWith("AL027: train.probe_first()"));
 
   SECTION("the plan builder enforces the order and provider rules for any front end") {
     detail::plan_builder late;
@@ -284,7 +324,7 @@ TEST_CASE("the same rules hold at run time in both front ends", "[dsl][pretrain]
   }
 }
 
-TEST_CASE("explain shows the pretraining and the linear probe", "[dsl][pretrain][explain]") {
+TEST_CASE("explain shows the pretraining, the linear probe and LP-FT", "[dsl][pretrain][explain]") {
   const auto simsiam_text = explain(pretrain(simsiam) | initial(random, 100) |
                                     train.linear_probe() | cycle(1, query(margin, 50)));
   CHECK_THAT(simsiam_text,
@@ -309,6 +349,13 @@ TEST_CASE("explain shows the pretraining and the linear probe", "[dsl][pretrain]
                              "keeps each sample's pretext loss (mean cross-entropy over the 4 "
                              "rotations); every training starts from the pretrained encoder\n"));
   CHECK_THAT(rotation_text, !Catch::Contains("projector"));
+
+  const auto lp_ft_text = explain(pretrain(simsiam) | initial(random, 100) | train.probe_first() |
+                                  cycle(1, query(margin, 50)));
+  CHECK_THAT(lp_ft_text,
+             Catch::Contains("from the pretrained encoder and the seed's initial head; probe "
+                             "first: the head is fitted on the frozen encoder, then the whole "
+                             "network fine-tuned\n"));
   CHECK_THAT(rotation_text, Catch::Contains("select    50 samples by pt4al (PT4AL: the pool sorted "
                                             "by rotation loss, one batch per round"));
 }

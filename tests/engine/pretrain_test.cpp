@@ -190,6 +190,49 @@ TEST_CASE("a linear probe trains the head and leaves the encoder as it is", "[pr
   }
 }
 
+TEST_CASE("probe_first is a linear probe and then fine-tuning from its head", "[pretrain]") {
+  engine::input_shape shape{1, 28, 28, 3};
+  const auto images = torch::randn({24, 1, 28, 28});
+  const auto labels = torch::arange(24, torch::kLong).remainder(3);
+  train_recipe recipe;
+  recipe.epochs = 2;
+  recipe.min_steps = 0;
+  recipe.batch_size = 8;
+  // Three copies of one initialisation.
+  const auto fresh = [&] {
+    torch::manual_seed(3);
+    return engine::make_small_cnn(shape);
+  };
+  auto lp_ft = fresh();
+  auto by_hand = fresh();
+  auto fine_tuned = fresh();
+
+  auto asked = recipe;
+  asked.probe_first = true;
+  const auto summary = engine::train_classifier(*lp_ft, images, labels, asked, 7);
+  CHECK(summary.steps == 2 * 2 * 3);  // two phases of 2 epochs of 3 batches
+  auto probe = recipe;
+  probe.linear_probe = true;
+  engine::train_classifier(*by_hand, images, labels, probe, 7);
+  engine::train_classifier(*by_hand, images, labels, recipe, 7);
+  engine::train_classifier(*fine_tuned, images, labels, recipe, 7);
+
+  const auto lp_ft_state = lp_ft->named_parameters();
+  const auto by_hand_state = by_hand->named_parameters();
+  const auto fine_tuned_state = fine_tuned->named_parameters();
+  bool differs_from_fine_tuning = false;
+  for (const auto& p : lp_ft_state) {
+    CAPTURE(p.key());
+    CHECK(torch::equal(p.value(), by_hand_state[p.key()]));
+    differs_from_fine_tuning |= !torch::equal(p.value(), fine_tuned_state[p.key()]);
+  }
+  CHECK(differs_from_fine_tuning);
+
+  asked.linear_probe = true;
+  CHECK_THROWS_WITH(engine::train_classifier(*lp_ft, images, labels, asked, 7),
+                    Catch::Contains("(AL036)"));
+}
+
 // --- whole runs: pretraining, the cache, PT4AL -----------------------------
 
 struct tiny_run {

@@ -215,10 +215,16 @@ struct scheme {
 
 std::vector<scheme> fine_tuning_schemes(const std::map<std::string, std::string>& o) {
   const double tune_rate = option(o, "train-lr", 1e-3);
+  const double tune_decay = option(o, "train-wd", 5e-4);
+  const double lp_ft_rate = option(o, "ft-lr", 3e-4);
+  const double lp_ft_decay = option(o, "ft-wd", 0);
   std::vector<scheme> all{
       {"fine-tune",
        [=](classifier& m, const torch::Tensor& x, const torch::Tensor& y, std::uint64_t seed) {
-         train_on(m, x, y, seed, [&](al::train_recipe& r) { r.learning_rate = tune_rate; });
+         train_on(m, x, y, seed, [&](al::train_recipe& r) {
+           r.learning_rate = tune_rate;
+           r.weight_decay = tune_decay;
+         });
        }},
       // The default recipe's 300 Adam steps at 1e-3 leave a probe on raw
       // embeddings undertrained; --probe-steps and --probe-lr fit it fully.
@@ -235,8 +241,23 @@ std::vector<scheme> fine_tuning_schemes(const std::map<std::string, std::string>
       // Kumar et al. (2022), LP-FT: fit the head on the frozen encoder first,
       // so that fine-tuning does not start from a random head's gradients.
       {"probe, then fine-tune",
-       [](classifier& m, const torch::Tensor& x, const torch::Tensor& y, std::uint64_t seed) {
+       [=](classifier& m, const torch::Tensor& x, const torch::Tensor& y, std::uint64_t seed) {
          train_on(m, x, y, seed, [](al::train_recipe& r) { r.linear_probe = true; });
+         train_on(m, x, y, seed, [&](al::train_recipe& r) {
+           r.learning_rate = lp_ft_rate;
+           r.weight_decay = lp_ft_decay;
+         });
+       }},
+      // LP-FT with the probe fitted to convergence (--probe-steps, --probe-lr).
+      {"fitted probe, then fine-tune",
+       [probe_steps = static_cast<std::int64_t>(option(o, "probe-steps", 300)),
+        probe_rate = option(o, "probe-lr", 1e-3)](classifier& m, const torch::Tensor& x,
+                                                   const torch::Tensor& y, std::uint64_t seed) {
+         train_on(m, x, y, seed, [&](al::train_recipe& r) {
+           r.linear_probe = true;
+           r.min_steps = probe_steps;
+           r.learning_rate = probe_rate;
+         });
          train_on(m, x, y, seed, [](al::train_recipe& r) {
            r.learning_rate = 3e-4;
            r.weight_decay = 0;

@@ -36,6 +36,7 @@ class plan_builder {
 
   void set_recipe(const train_recipe& recipe) {
     if (recipe.linear_probe && !has_pretrain_) errors::AL027_linear_probe_without_pretrain();
+    if (recipe.probe_first && !has_pretrain_) errors::AL027_probe_first_without_pretrain();
     if (recipe.linear_probe && recipe.consistency_weight > 0) {
       errors::AL035_linear_probe_with("train.cod()");
     }

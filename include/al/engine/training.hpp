@@ -67,7 +67,9 @@ struct unlabelled_batches {
 /// Trains `model` on `images`/`labels` (already on `device`) with `recipe`;
 /// data order comes from `seed`. With `recipe.linear_probe` only the head
 /// learns, on the embeddings of the encoder as it is (eval mode). With
-/// `recipe.auxiliary_heads` (MCDAL) every step is followed by two updates of
+/// `recipe.probe_first` (LP-FT) that linear probe runs first, on the labelled
+/// set alone, and then the whole recipe from the fitted head; the summary
+/// counts the steps of both. With `recipe.auxiliary_heads` (MCDAL) every step is followed by two updates of
 /// `unlabelled.heads`: (B) cross-entropy on the labelled batch's detached
 /// embedding, (C) cross-entropy minus the three heads' discrepancy on the
 /// unlabelled batch. With `recipe.consistency_weight` w > 0 (COD) the loss is

@@ -65,7 +65,16 @@ struct train_stage : stage_base {
   /// Train only the head on the pretrained encoder, frozen; needs a
   /// pretrain stage (AL027, checked when the pipeline is lowered).
   constexpr train_stage linear_probe(bool on = true) const {
+    if (on && recipe.probe_first) errors::AL036_linear_probe_and_probe_first();
     return with(option::linear_probe, "linear_probe", &train_recipe::linear_probe, on);
+  }
+  /// LP-FT (Kumar et al. 2022): every training fits the head on the frozen
+  /// pretrained encoder first, then fine-tunes the whole network, both with
+  /// this recipe. Needs a pretrain stage (AL027, checked when the pipeline
+  /// is lowered); a linear probe never fine-tunes, so not both (AL036).
+  constexpr train_stage probe_first(bool on = true) const {
+    if (on && recipe.linear_probe) errors::AL036_linear_probe_and_probe_first();
+    return with(option::probe_first, "probe_first", &train_recipe::probe_first, on);
   }
 
   /// TOD's semi-supervised training (COD): every training also fits a
@@ -93,6 +102,9 @@ struct train_stage : stage_base {
     if (given(option::linear_probe)) {
       out += recipe.linear_probe ? ".linear_probe()" : ".linear_probe(false)";
     }
+    if (given(option::probe_first)) {
+      out += recipe.probe_first ? ".probe_first()" : ".probe_first(false)";
+    }
     if (given(option::cod)) {
       out += recipe.consistency_weight == default_cod_weight
                  ? std::string(".cod()")
@@ -105,7 +117,7 @@ struct train_stage : stage_base {
   enum class option : std::uint32_t {
     optimizer = 1u << 0, epochs = 1u << 1, min_steps = 1u << 2, batch_size = 1u << 3,
     lr = 1u << 4, weight_decay = 1u << 5, momentum = 1u << 6, warm_start = 1u << 7,
-    linear_probe = 1u << 8, cod = 1u << 9,
+    linear_probe = 1u << 8, cod = 1u << 9, probe_first = 1u << 10,
   };
   std::uint32_t given_ = 0;  // options written so far
 
