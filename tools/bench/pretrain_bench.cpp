@@ -12,11 +12,14 @@
 //   pretrain_bench recipe [--pretext simsiam|rotation] [--pool N] [--epochs E]
 //                         [--lr X] [--batch B] [--wd X] [--budgets 100,500]
 //                         [--seeds S] [--sets K] [--schemes M] [--train-lr X]
-//                         [--probe-steps N] [--probe-lr X] [--random-encoder 1]
+//                         [--train-wd X] [--probe-steps N] [--probe-lr X]
+//                         [--ft-lr X] [--ft-wd X] [--random-encoder 1]
 //       Pretrains on the pool (once per seed), then trains on K random label
 //       sets of each budget from scratch and from the pretrained encoder by
-//       the first M schemes (fine-tune; linear probe; linear probe, then
-//       fine-tune; frozen convolutions), and prints test accuracies and each
+//       the first M schemes (fine-tune at --train-lr/--train-wd; linear probe
+//       of --probe-steps at --probe-lr; LP-FT: the default recipe's probe,
+//       then fine-tuning at --ft-lr/--ft-wd; frozen convolutions; LP-FT
+//       with the probe of --probe-steps), and prints test accuracies and each
 //       scheme's paired gain over scratch: the check used to tune the recipe.
 //       --random-encoder 1 skips pretraining: the same schemes on the
 //       untrained encoder.
@@ -216,52 +219,41 @@ struct scheme {
 std::vector<scheme> fine_tuning_schemes(const std::map<std::string, std::string>& o) {
   const double tune_rate = option(o, "train-lr", 1e-3);
   const double tune_decay = option(o, "train-wd", 5e-4);
+  // The default recipe's 300 Adam steps at 1e-3 leave a probe on raw
+  // embeddings undertrained; --probe-steps and --probe-lr fit it fully.
+  const auto probe_steps = static_cast<std::int64_t>(option(o, "probe-steps", 300));
+  const double probe_rate = option(o, "probe-lr", 1e-3);
+  // LP-FT's fine-tuning phase.
   const double lp_ft_rate = option(o, "ft-lr", 3e-4);
   const double lp_ft_decay = option(o, "ft-wd", 0);
+  using tensor = torch::Tensor;
+  const auto fine_tune = [=](classifier& m, const tensor& x, const tensor& y, std::uint64_t seed,
+                             double rate, double decay) {
+    train_on(m, x, y, seed, [&](al::train_recipe& r) {
+      r.learning_rate = rate;
+      r.weight_decay = decay;
+    });
+  };
+  const auto fit_probe = [=](classifier& m, const tensor& x, const tensor& y, std::uint64_t seed) {
+    train_on(m, x, y, seed, [&](al::train_recipe& r) {
+      r.linear_probe = true;
+      r.min_steps = probe_steps;
+      r.learning_rate = probe_rate;
+    });
+  };
   std::vector<scheme> all{
       {"fine-tune",
-       [=](classifier& m, const torch::Tensor& x, const torch::Tensor& y, std::uint64_t seed) {
-         train_on(m, x, y, seed, [&](al::train_recipe& r) {
-           r.learning_rate = tune_rate;
-           r.weight_decay = tune_decay;
-         });
+       [=](classifier& m, const tensor& x, const tensor& y, std::uint64_t seed) {
+         fine_tune(m, x, y, seed, tune_rate, tune_decay);
        }},
-      // The default recipe's 300 Adam steps at 1e-3 leave a probe on raw
-      // embeddings undertrained; --probe-steps and --probe-lr fit it fully.
-      {"linear probe",
-       [probe_steps = static_cast<std::int64_t>(option(o, "probe-steps", 300)),
-        probe_rate = option(o, "probe-lr", 1e-3)](classifier& m, const torch::Tensor& x,
-                                                   const torch::Tensor& y, std::uint64_t seed) {
-         train_on(m, x, y, seed, [&](al::train_recipe& r) {
-           r.linear_probe = true;
-           r.min_steps = probe_steps;
-           r.learning_rate = probe_rate;
-         });
-       }},
-      // Kumar et al. (2022), LP-FT: fit the head on the frozen encoder first,
-      // so that fine-tuning does not start from a random head's gradients.
+      {"linear probe", fit_probe},
+      // Kumar et al. (2022), LP-FT: fit the head on the frozen encoder first
+      // (with the default recipe), so that fine-tuning does not start from a
+      // random head's gradients.
       {"probe, then fine-tune",
-       [=](classifier& m, const torch::Tensor& x, const torch::Tensor& y, std::uint64_t seed) {
+       [=](classifier& m, const tensor& x, const tensor& y, std::uint64_t seed) {
          train_on(m, x, y, seed, [](al::train_recipe& r) { r.linear_probe = true; });
-         train_on(m, x, y, seed, [&](al::train_recipe& r) {
-           r.learning_rate = lp_ft_rate;
-           r.weight_decay = lp_ft_decay;
-         });
-       }},
-      // LP-FT with the probe fitted to convergence (--probe-steps, --probe-lr).
-      {"fitted probe, then fine-tune",
-       [probe_steps = static_cast<std::int64_t>(option(o, "probe-steps", 300)),
-        probe_rate = option(o, "probe-lr", 1e-3)](classifier& m, const torch::Tensor& x,
-                                                   const torch::Tensor& y, std::uint64_t seed) {
-         train_on(m, x, y, seed, [&](al::train_recipe& r) {
-           r.linear_probe = true;
-           r.min_steps = probe_steps;
-           r.learning_rate = probe_rate;
-         });
-         train_on(m, x, y, seed, [](al::train_recipe& r) {
-           r.learning_rate = 3e-4;
-           r.weight_decay = 0;
-         });
+         fine_tune(m, x, y, seed, lp_ft_rate, lp_ft_decay);
        }},
       // The convolutions stay as pretraining left them; the embedding layer
       // (the small CNNs') and the head learn.
@@ -271,7 +263,13 @@ std::vector<scheme> fine_tuning_schemes(const std::map<std::string, std::string>
            const bool learns = p.key().rfind("embedding", 0) == 0 || p.key().rfind("head", 0) == 0;
            if (!learns) p.value().set_requires_grad(false);
          }
-         train_on(m, x, y, seed, [&](al::train_recipe& r) { r.learning_rate = tune_rate; });
+         fine_tune(m, x, y, seed, tune_rate, tune_decay);
+       }},
+      // LP-FT with the probe of --probe-steps and --probe-lr.
+      {"fitted probe, then fine-tune",
+       [=](classifier& m, const tensor& x, const tensor& y, std::uint64_t seed) {
+         fit_probe(m, x, y, seed);
+         fine_tune(m, x, y, seed, lp_ft_rate, lp_ft_decay);
        }},
   };
   const double wanted = std::clamp(option(o, "schemes", 2), 1.0, static_cast<double>(all.size()));
