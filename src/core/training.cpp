@@ -135,7 +135,11 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   // A linear probe trains the head on the frozen encoder's embeddings,
   // computed once in eval mode: the same as running the frozen encoder every
   // step, at a fraction of the cost. The encoder's parameters then get no
-  // gradient, so the optimiser leaves them (and their weight decay) alone.
+  // gradient, so the optimiser leaves them (and their weight decay) alone;
+  // but only if no gradient is left over from an earlier training or from
+  // pretraining: zero_grad() keeps a defined gradient at zero, and Adam's
+  // weight decay would then move every "frozen" weight by about lr a step.
+  for (auto& p : model.parameters()) p.mutable_grad() = torch::Tensor();
   const auto inputs = recipe.linear_probe ? embed_in_blocks(model, images) : images;
   auto* heads = recipe.auxiliary_heads ? unlabelled.heads : nullptr;
   auto* consistency = recipe.consistency_weight > 0 ? unlabelled.consistency : nullptr;
