@@ -69,10 +69,10 @@ struct unlabelled_batches {
 /// learns, on the embeddings of the encoder as it is (eval mode). With
 /// `recipe.probe_first` (LP-FT) that linear probe runs first, on the labelled
 /// set alone, and then the whole recipe from the fitted head; the summary
-/// counts the steps of both. With `recipe.auxiliary_heads` (MCDAL) every step is followed by two updates of
-/// `unlabelled.heads`: (B) cross-entropy on the labelled batch's detached
-/// embedding, (C) cross-entropy minus the three heads' discrepancy on the
-/// unlabelled batch. With `recipe.consistency_weight` w > 0 (COD) the loss is
+/// counts the steps of both. With `recipe.auxiliary_heads` (MCDAL) every
+/// step is followed by two updates of `unlabelled.heads`: (B) cross-entropy
+/// on the labelled batch's detached embedding, (C) cross-entropy minus the
+/// three heads' discrepancy on the unlabelled batch. With `recipe.consistency_weight` w > 0 (COD) the loss is
 /// CE(f(x), y) + w·[MSE(f, g) + MSE(g, f_ema)] over the labelled and the
 /// unlabelled batch, on logits, and the teacher follows the model after each
 /// step. A recipe that needs what `unlabelled` lacks, or a non-finite loss,
