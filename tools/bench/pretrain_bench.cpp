@@ -4,6 +4,10 @@
 //   Every mode takes --device auto|cpu|cuda (default cpu) and --model NAME
 //   (a built-in model, default small_cnn): on a GPU the recipe and the
 //   features can be checked with a larger encoder and far longer pretraining.
+//   Recipe and features evaluate on --eval validation (the default: the
+//   --validation N training images, 10 000 by default, that follow the pool
+//   in its draw, so that no recipe is chosen on the test split) or
+//   --eval test (the figures the lessons report).
 //
 //   pretrain_bench throughput [--images N] [--epochs E] [--repeats R]
 //       SimSiam through the engine vs a hand-written two-view loop on the same
@@ -19,13 +23,13 @@
 //       the first M schemes (fine-tune at --train-lr/--train-wd; linear probe
 //       of --probe-steps at --probe-lr; LP-FT: the default recipe's probe,
 //       then fine-tuning at --ft-lr/--ft-wd; frozen convolutions; LP-FT
-//       with the probe of --probe-steps), and prints test accuracies and each
+//       with the probe of --probe-steps), and prints accuracies and each
 //       scheme's paired gain over scratch: the check used to tune the recipe.
 //       --random-encoder 1 skips pretraining: the same schemes on the
 //       untrained encoder.
 //   pretrain_bench features [--pool N] [--epochs E] [--lr X] [--batch B] [--wd X]
 //       What the embedding is worth without any training on labels: k-nearest-
-//       neighbour test accuracy from 20, 100 and 1000 labelled pool images and
+//       neighbour accuracy from 20, 100 and 1000 labelled pool images and
 //       from the whole pool, and the embedding's effective rank, for the raw
 //       pixels, the untrained encoder and the SimSiam-pretrained one.
 //
@@ -399,7 +403,7 @@ torch::Tensor embed_all(classifier& model, const torch::Tensor& images) {
   return scoring_pass(model, images, every, al::needs_set{al::need::embedding}).embedding;
 }
 
-/// Weighted k-nearest-neighbour accuracy on the test embeddings (Wu et al.
+/// Weighted k-nearest-neighbour accuracy on the evaluated embeddings (Wu et al.
 /// 2018, the usual check of a self-supervised embedding): the k most cosine-
 /// similar labelled rows vote with weight exp(similarity / 0.07). Test rows
 /// go a block at a time, so memory stays O(block × labelled).
@@ -462,7 +466,7 @@ void describe_embedding(std::string_view name, const torch::Tensor& pool, const 
 void bench_features(const dataset& data, const std::map<std::string, std::string>& o) {
   const auto recipe = recipe_of(o);
   auto model = fresh_model(0);
-  fmt::print("embedding of the pool and the test split:\n");
+  fmt::print("embedding of the pool and the evaluation split:\n");
   describe_embedding("pixels", data.train.images.flatten(1), data.test.images.flatten(1), data);
   describe_embedding("untrained encoder", embed_all(*model, data.train.images),
                      embed_all(*model, data.test.images), data);
@@ -484,6 +488,34 @@ dataset on_device(dataset data) {
   return data;
 }
 
+/// Training images outside the pool, the split a recipe is chosen on: the
+/// test split only reports (the protocol's "no test-set peeking"). The pool
+/// is the first pool_size of the permutation load_dataset draws with
+/// subset_seed; these are the next `count`.
+labelled_images validation_split(const al::data_config& pool_config, const labelled_images& pool,
+                                 std::int64_t count) {
+  auto whole = pool_config;
+  whole.pool_size = 0;
+  const auto train = load_dataset(whole).train;
+  if (pool_config.pool_size + count > train.size()) {
+    throw std::invalid_argument(fmt::format(
+        "--pool {} and --validation {} need {} training images but there are {}; lower one",
+        pool_config.pool_size, count, pool_config.pool_size + count, train.size()));
+  }
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(pool_config.subset_seed);
+  const auto order = torch::randperm(train.size(), generator, torch::kLong);
+  const auto sorted = [&](std::int64_t from, std::int64_t size) {
+    return std::get<0>(order.narrow(0, from, size).sort());
+  };
+  // The split is disjoint from the pool only while this draw is the loader's.
+  if (!torch::equal(train.labels.index_select(0, sorted(0, pool_config.pool_size)),
+                    pool.labels.cpu())) {
+    throw std::logic_error("validation_split no longer draws the pool as load_dataset does");
+  }
+  const auto picked = sorted(pool_config.pool_size, count);
+  return {train.images.index_select(0, picked), train.labels.index_select(0, picked)};
+}
+
 int main(int argc, char** argv) try {
   const std::string_view mode = argc > 1 ? argv[1] : "";
   if (mode != "throughput" && mode != "recipe" && mode != "features") {
@@ -498,7 +530,19 @@ int main(int argc, char** argv) try {
   fresh_model();  // an unknown model name stops here, before the data loads
   al::data_config c;
   c.pool_size = static_cast<std::int64_t>(option(o, "pool", 20000));
-  const auto data = on_device(load_dataset(c));
+  auto loaded = load_dataset(c);
+  const auto evaluation = o.count("eval") != 0 ? o.at("eval") : std::string("validation");
+  if (evaluation == "validation") {
+    const auto count = static_cast<std::int64_t>(option(o, "validation", 10000));
+    loaded.test = validation_split(c, loaded.train, count);
+    fmt::print("evaluated on {} validation images: training images outside the pool\n", count);
+  } else if (evaluation == "test") {
+    fmt::print("evaluated on the {} test images\n", loaded.test.size());
+  } else {
+    throw std::invalid_argument("--eval takes validation (the default) or test, got " + evaluation);
+  }
+  // From here on `data.test` is the evaluation split, whichever --eval chose.
+  const auto data = on_device(std::move(loaded));
   if (mode == "throughput") bench_throughput(data, o);
   else if (mode == "recipe") bench_recipe(data, o);
   else bench_features(data, o);
