@@ -497,10 +497,11 @@ labelled_images validation_split(const al::data_config& pool_config, const label
   auto whole = pool_config;
   whole.pool_size = 0;
   const auto train = load_dataset(whole).train;
-  if (pool_config.pool_size + count > train.size()) {
+  if (pool_config.pool_size == 0 || pool_config.pool_size + count > train.size()) {
     throw std::invalid_argument(fmt::format(
-        "--pool {} and --validation {} need {} training images but there are {}; lower one",
-        pool_config.pool_size, count, pool_config.pool_size + count, train.size()));
+        "--pool {} (0: all) and --validation {} need more than the {} training images; lower "
+        "one, or evaluate on the test split with --eval test",
+        pool_config.pool_size, count, train.size()));
   }
   auto generator = at::make_generator<at::CPUGeneratorImpl>(pool_config.subset_seed);
   const auto order = torch::randperm(train.size(), generator, torch::kLong);
