@@ -1,10 +1,14 @@
-// Reading the label file a person filled in. The file is tokenised whole
-// first, then checked row by row, so that the first problem in file order is
-// the one reported and the message can still count what else is unfinished
-// (how many rows are unlabelled). Nothing is returned unless every row is
-// right: a half-applied file would leave the pool in a state no one chose.
+// Reading the label file a person filled in. The file is read whole (with
+// a ceiling: see label_file_size_limit), split into lines, then checked row
+// by row, so that the first problem in file order is the one reported and
+// the message can still count what else is unfinished (how many rows are
+// unlabelled). Nothing is returned unless every row is right: a
+// half-applied file would leave the pool in a state no one chose.
 
 #include <al/oracle/label_file.hpp>
+
+#include "bounded_read.hpp"
+#include "label_file_detail.hpp"
 
 #include <al/detail/nearest_word.hpp>
 
@@ -14,11 +18,9 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <optional>
-#include <sstream>
 #include <string_view>
 #include <unordered_map>
 
@@ -58,6 +60,77 @@ std::optional<Integer> parse_integer(std::string_view text) {
   return value;
 }
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// "40", "007": ASCII digits only, nothing else.
+bool is_digits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), is_digit);
+}
+
+/// "-1", "-0012": a minus sign and digits.
+bool is_negative_integer(std::string_view text) {
+  return text.size() >= 2 && text.front() == '-' && is_digits(text.substr(1));
+}
+
+// A label a person meant as a number: "3.0", "+3", "1e2", "0x3", "1 000".
+// Starts like a number and holds nothing a number could not hold, so that a
+// name such as "3 Dress" still gets the did-you-mean of a class name.
+bool looks_numeric(std::string_view text) {
+  auto body = text;
+  if (!body.empty() && (body.front() == '+' || body.front() == '-')) body.remove_prefix(1);
+  const bool starts_like_a_number =
+      !body.empty() && (is_digit(body.front()) ||
+                        (body.front() == '.' && body.size() > 1 && is_digit(body[1])));
+  return starts_like_a_number &&
+         std::all_of(text.begin(), text.end(), [](char c) {
+           return is_digit(c) || (c != '\0' && std::strchr("+-.,_' xXabcdefABCDEF", c) != nullptr);
+         });
+}
+
+/// The class number a numeric-looking label spells, when it is a whole
+/// number in [0, K): "3.0" and "+3" are 3. Nothing for "0x3" or "3.5".
+std::optional<int> number_meant(std::string_view text, int class_count) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) ||
+      value != std::floor(value) || value < 0 || value >= class_count)
+    return {};
+  return static_cast<int>(value);
+}
+
+// What a person wrote, as a message quotes it: a line of a megabyte must not
+// bury the message, so long text is cut (at a UTF-8 character boundary).
+constexpr std::size_t shown_characters = 40;
+
+std::string shown(std::string_view text) {
+  if (text.size() <= shown_characters) return std::string(text);
+  std::size_t cut = shown_characters;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return fmt::format("{}… ({} bytes)", text.substr(0, cut), text.size());
+}
+
+// A byte no text file holds: a NUL (a UTF-16 or binary file), a carriage
+// return inside a line (lines ended by CR alone), another control character.
+std::string control_character_problem(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != 0x7F) continue;
+    if (c == '\t') continue;
+    if (c == '\r')
+      return fmt::format("a carriage return (CR) at byte {} inside the line: the file ends its "
+                         "lines with CR alone; save it with LF or CRLF line ends",
+                         i + 1);
+    constexpr std::string_view fix =
+        "the file is not plain text: save it as CSV (UTF-8) or start again from the template "
+        "query.csv";
+    if (c == 0) return fmt::format("a NUL byte at byte {} of the line; {}", i + 1, fix);
+    return fmt::format("the control character 0x{:02X} at byte {} of the line; {}", c, i + 1,
+                       fix);
+  }
+  return {};
+}
+
 /// "12, 40, 7, 3, 9 and 35 more"
 template <class Range>
 std::string first_few(const Range& values, std::size_t total) {
@@ -86,6 +159,8 @@ struct csv_line {
 // (a spreadsheet may quote a class name; "" inside is one quote).
 csv_line split_line(int number, std::string_view text) {
   csv_line line{number, std::string(text), {}, {}};
+  line.split_problem = control_character_problem(text);
+  if (!line.split_problem.empty()) return line;
   std::size_t i = 0;
   while (true) {
     while (i < text.size() && is_blank(text[i])) ++i;
@@ -113,7 +188,7 @@ csv_line split_line(int number, std::string_view text) {
       if (i < text.size() && text[i] != ',') {
         line.split_problem = fmt::format(
             "text after the closing quote of \"{}\"; put the whole field inside the quotes",
-            field);
+            shown(field));
         return line;
       }
     } else {
@@ -129,46 +204,92 @@ csv_line split_line(int number, std::string_view text) {
   return line;
 }
 
-std::string read_whole_file(const std::filesystem::path& file) {
-  std::error_code error;
-  const auto status = std::filesystem::status(file, error);
-  if (!std::filesystem::exists(status))
+std::string read_whole_file(const std::filesystem::path& file, const label_request& request) {
+  using oracle_detail::read_problem;
+  const auto limit = label_file_size_limit(request);
+  auto read = oracle_detail::read_file_bounded(file, limit);
+  switch (read.problem) {
+    case read_problem::none:
+      break;
+    case read_problem::missing:
+      throw label_file_error(file, 0,
+                             "no such file; check the path (the query folder holds the label "
+                             "template query.csv)");
+    case read_problem::dangling_link:
+      throw label_file_error(file, 0,
+                             "this is a link to a file that does not exist; give the path of the "
+                             "filled-in query.csv itself");
+    case read_problem::folder:
+      throw label_file_error(file, 0,
+                             "this is a folder, not a label file; give the path of the query.csv "
+                             "inside it");
+    case read_problem::not_regular:
+      throw label_file_error(
+          file, 0,
+          fmt::format("this is {}; give the path of the filled-in query.csv", read.detail));
+    case read_problem::unreadable:
+      throw label_file_error(
+          file, 0,
+          fmt::format("cannot read the file ({}); check that you may read it", read.detail));
+    case read_problem::too_large:
+      throw label_file_error(
+          file, 0,
+          fmt::format("the file is larger than {} ({} bytes), the most a label file for cycle "
+                      "{}'s {} queried indices may hold (1 MiB and 1 KiB per index); it is not a "
+                      "filled-in query.csv: give the path of the query folder's query.csv",
+                      oracle_detail::readable_size(limit), limit, request.cycle,
+                      request.query_indices.size()));
+  }
+  // Before the lines are split: a UTF-16 file would otherwise be "a NUL
+  // byte on line 1", true but not what to do.
+  const std::string_view content = read.content;
+  if (content.starts_with("\xFF\xFE") || content.starts_with("\xFE\xFF"))
     throw label_file_error(file, 0,
-                           "no such file; check the path (the query folder holds the label "
-                           "template query.csv)");
-  if (std::filesystem::is_directory(status))
-    throw label_file_error(file, 0,
-                           "this is a folder, not a label file; give the path of the query.csv "
-                           "inside it");
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw label_file_error(file, 0,
-                           fmt::format("cannot read the file ({}); check that you may read it",
-                                       std::strerror(errno)));
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad())
-    throw label_file_error(file, 0, "reading the file failed; check the disk and try again");
-  return std::move(content).str();
+                           "the file is UTF-16 text (a spreadsheet's \"Unicode text\"); save "
+                           "it as CSV (UTF-8) instead");
+  return std::move(read.content);
 }
+
+// The header and the rows worth checking, and counts over the whole file.
+// A file with more rows than the query has a problem among its first
+// (query size + 1) rows — each is a wrong row or a different query index —
+// so only those are kept: a file of millions of rows costs no more memory
+// than the query.
+struct label_lines {
+  std::vector<csv_line> lines;  // the header first
+  std::size_t data_rows = 0;    // after the header, trailing blank lines not counted
+  std::size_t unlabelled = 0;   // rows "index," (an index and no label)
+  std::vector<std::string> first_unlabelled;  // their indices, the first few
+};
 
 // Lines without their end (LF or CRLF), the byte order mark a spreadsheet
 // may write dropped, and trailing blank lines dropped.
-std::vector<csv_line> split_lines(std::string_view content) {
+label_lines split_lines(std::string_view content, std::size_t query_rows) {
   constexpr std::string_view byte_order_mark = "\xEF\xBB\xBF";
-  if (content.substr(0, byte_order_mark.size()) == byte_order_mark)
-    content.remove_prefix(byte_order_mark.size());
-  std::vector<csv_line> lines;
+  if (content.starts_with(byte_order_mark)) content.remove_prefix(byte_order_mark.size());
+  const auto last = content.find_last_not_of(" \t\r\n");
+  content = last == std::string_view::npos ? std::string_view{} : content.substr(0, last + 1);
+  const std::size_t kept_lines = query_rows + 2;
+  label_lines out;
   int number = 0;
   while (!content.empty()) {
     const auto end = content.find('\n');
     auto text = content.substr(0, end);
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    lines.push_back(split_line(++number, text));
+    auto line = split_line(++number, text);
+    if (number > 1) {
+      ++out.data_rows;
+      if (line.split_problem.empty() && line.fields.size() == 2 && line.fields[1].empty() &&
+          !line.fields[0].empty()) {
+        if (out.first_unlabelled.size() < shown_indices)
+          out.first_unlabelled.push_back(shown(line.fields[0]));
+        ++out.unlabelled;
+      }
+    }
+    if (out.lines.size() < kept_lines) out.lines.push_back(std::move(line));
     content.remove_prefix(end == std::string_view::npos ? content.size() : end + 1);
   }
-  while (!lines.empty() && trim(lines.back().text).empty()) lines.pop_back();
-  return lines;
+  return out;
 }
 
 std::string numbered_class_list(const std::vector<std::string>& names) {
@@ -197,7 +318,13 @@ std::vector<std::string> close_class_names(std::string_view label,
   std::vector<std::pair<std::size_t, std::string>> ranked;
   for (const auto& name : names) {
     const auto name_lower = lower(name);
-    std::size_t rank = detail::edit_distance(label, name);
+    // The distance is at least the difference in length: a label far longer
+    // than the name (a pasted paragraph) is not worth the quadratic count.
+    const auto length_difference = label.size() > name.size() ? label.size() - name.size()
+                                                              : name.size() - label.size();
+    std::size_t rank = length_difference > std::max<std::size_t>(1, label.size() / 3)
+                           ? length_difference
+                           : detail::edit_distance(label, name);
     if (name_lower == label_lower) {
       rank = 0;
     } else if (label_lower.size() >= 2 && (name_lower.starts_with(label_lower) ||
@@ -224,22 +351,11 @@ std::string quoted_list(const std::vector<std::string>& names) {
 }
 
 void check_request(const label_request& request) {
-  if (request.class_count < 1)
+  const auto problem = oracle_detail::label_request_problem(request);
+  if (!problem.empty())
     throw std::invalid_argument(fmt::format(
-        "read_label_file: class_count is {}; give the number of classes K (at least 1)",
-        request.class_count));
-  if (!request.class_names.empty() &&
-      request.class_names.size() != static_cast<std::size_t>(request.class_count))
-    throw std::invalid_argument(
-        fmt::format("read_label_file: {} class names for {} classes; give one name per class "
-                    "or none",
-                    request.class_names.size(), request.class_count));
-  for (const auto index : request.query_indices)
-    if (index < 0 || index >= request.pool_size)
-      throw std::invalid_argument(
-          fmt::format("read_label_file: query index {} lies outside the pool of {}; the "
-                      "request must come from the pool it labels",
-                      index, request.pool_size));
+        "read_label_file: {}; the request must describe the query as the engine asked it",
+        problem));
 }
 
 void check_header(const std::filesystem::path& file, const csv_line& header) {
@@ -252,7 +368,7 @@ void check_header(const std::filesystem::path& file, const csv_line& header) {
   const auto& fields = header.fields;
   if (fields.size() == 2 && fields[0] == "index" && fields[1] == "label") return;
 
-  const auto text = std::string(trim(header.text));
+  const auto text = shown(trim(header.text));
   if (fields.size() == 1 && (text.find(';') != std::string::npos ||
                              text.find('\t') != std::string::npos))
     fail(fmt::format("the header '{}' is not separated by commas; save the file as CSV with "
@@ -264,7 +380,7 @@ void check_header(const std::filesystem::path& file, const csv_line& header) {
     fail(fmt::format("the header '{}' must be lower case", text));
   if (fields.size() > 2 && fields[0] == "index" && fields[1] == "label")
     fail(fmt::format("extra column '{}' in the header; delete every column after label",
-                     fields[2]));
+                     shown(fields[2])));
   if (fields.size() == 1 && (fields[0] == "index" || fields[0] == "label"))
     fail(fmt::format("the header has only the column '{}'; the file needs both columns",
                      fields[0]));
@@ -277,10 +393,36 @@ void check_header(const std::filesystem::path& file, const csv_line& header) {
 
 }  // namespace
 
-std::vector<labelled_sample> read_label_file(const std::filesystem::path& file,
-                                             const label_request& request) {
+namespace oracle_detail {
+
+std::string label_request_problem(const label_request& request) {
+  if (request.class_count < 1)
+    return fmt::format("class_count is {}; there must be at least one class",
+                       request.class_count);
+  if (!request.class_names.empty() &&
+      request.class_names.size() != static_cast<std::size_t>(request.class_count))
+    return fmt::format("{} class names for {} classes; there must be one name per class or none",
+                       request.class_names.size(), request.class_count);
+  for (const auto index : request.query_indices)
+    if (index < 0 || index >= request.pool_size)
+      return fmt::format("query index {} lies outside the pool of {}", index, request.pool_size);
+  // Two rows could not both be the answer for an index asked twice.
+  std::unordered_map<std::int64_t, std::size_t> seen;
+  for (std::size_t i = 0; i < request.query_indices.size(); ++i) {
+    const auto [first, fresh] = seen.emplace(request.query_indices[i], i);
+    if (!fresh)
+      return fmt::format("query index {} is asked twice (positions {} and {})",
+                         request.query_indices[i], first->second, i);
+  }
+  return {};
+}
+
+checked_label_file read_checked_label_file(const std::filesystem::path& file,
+                                           const label_request& request) {
   check_request(request);
-  const auto lines = split_lines(read_whole_file(file));
+  const auto content = read_whole_file(file, request);
+  const auto split = split_lines(content, request.query_indices.size());
+  const auto& lines = split.lines;
   if (lines.empty())
     throw label_file_error(file, 0,
                            fmt::format("the file is empty; it needs the header '{}' and one row "
@@ -288,18 +430,12 @@ std::vector<labelled_sample> read_label_file(const std::filesystem::path& file,
                                        expected_header));
   check_header(file, lines.front());
 
-  // Where each query index is asked, and which rows are still unlabelled
-  // (for the message: a person wants to know how much is left, not only
-  // the first unfinished row).
+  // Where each query index is asked.
   std::unordered_map<std::int64_t, std::size_t> query_position;
   for (std::size_t i = 0; i < request.query_indices.size(); ++i)
     query_position.emplace(request.query_indices[i], i);
-  std::vector<std::string> unlabelled;
-  for (std::size_t i = 1; i < lines.size(); ++i)
-    if (lines[i].split_problem.empty() && lines[i].fields.size() == 2 &&
-        lines[i].fields[1].empty() && !lines[i].fields[0].empty())
-      unlabelled.push_back(lines[i].fields[0]);
-  const auto data_rows = lines.size() - 1;
+  const auto data_rows = split.data_rows;
+  const auto& names = request.class_names;
 
   std::vector<std::optional<int>> label_of(request.query_indices.size());
   std::vector<int> line_of(request.query_indices.size(), 0);
@@ -315,7 +451,7 @@ std::vector<labelled_sample> read_label_file(const std::filesystem::path& file,
       const bool other_separator = line.text.find(';') != std::string::npos ||
                                    line.text.find('\t') != std::string::npos;
       fail(fmt::format("the row '{}' has {} field{}, expected 2 (index,label); {}",
-                       trim(line.text), line.fields.size(),
+                       shown(trim(line.text)), line.fields.size(),
                        line.fields.size() == 1 ? "" : "s",
                        other_separator
                            ? "separate the fields with ',' (not ';' or tab)"
@@ -329,14 +465,19 @@ std::vector<labelled_sample> read_label_file(const std::filesystem::path& file,
       fail("the index is empty; every row starts with the pool index from the template "
            "query.csv");
     const auto index = parse_integer<std::int64_t>(index_text);
+    const auto unknown_index = [&](std::string_view written) {
+      fail(fmt::format("unknown index {}: the pool has indices 0 to {}; keep the index column "
+                       "as the template query.csv wrote it",
+                       written, request.pool_size - 1));
+    };
+    // Digits too many for any integer are still an index, one outside the pool.
+    if (!index && (is_digits(index_text) || is_negative_integer(index_text)))
+      unknown_index(shown(index_text));
     if (!index)
       fail(fmt::format("the index '{}' is not an integer; keep the index column as the "
                        "template query.csv wrote it (whole numbers, no decimals)",
-                       index_text));
-    if (*index < 0 || *index >= request.pool_size)
-      fail(fmt::format("unknown index {}: the pool has indices 0 to {}; keep the index column "
-                       "as the template query.csv wrote it",
-                       *index, request.pool_size - 1));
+                       shown(index_text)));
+    if (*index < 0 || *index >= request.pool_size) unknown_index(std::to_string(*index));
     const auto asked = query_position.find(*index);
     if (asked == query_position.end())
       fail(fmt::format("index {} is not in cycle {}'s query; delete the row or correct the "
@@ -351,31 +492,67 @@ std::vector<labelled_sample> read_label_file(const std::filesystem::path& file,
     if (label_text.empty())
       fail(fmt::format("index {} has no label; {} of {} row{} still unlabelled (indices {}); "
                        "fill in {} for each, then import again",
-                       *index, unlabelled.size(), data_rows, data_rows == 1 ? " is" : "s are",
-                       first_few(unlabelled, unlabelled.size()), class_choices(request)));
-    if (const auto number = parse_integer<int>(label_text)) {
-      if (*number < 0 || *number >= request.class_count)
-        fail(fmt::format("label {} of index {} is out of range{}; use {}", *number, *index,
-                         *number == request.class_count ? " (class numbers start at 0)" : "",
-                         class_choices(request)));
-      label_of[position] = *number;
+                       *index, split.unlabelled, data_rows, data_rows == 1 ? " is" : "s are",
+                       first_few(split.first_unlabelled, split.unlabelled),
+                       class_choices(request)));
+
+    // A label of digits only is a class number, always (leading zeros are
+    // decimal: 03 is 3), so that a file means the same whatever the names.
+    if (is_digits(label_text) || is_negative_integer(label_text)) {
+      const auto number = parse_integer<std::int64_t>(label_text);
+      const bool negative_zero = number && *number == 0 && label_text.front() == '-';
+      if (!negative_zero) {
+        if (!number || *number < 0 || *number >= request.class_count)
+          fail(fmt::format("label {} of index {} is out of range{}; use {}", shown(label_text),
+                           *index,
+                           number && *number == request.class_count
+                               ? " (class numbers start at 0)"
+                               : "",
+                           class_choices(request)));
+        const auto class_number = static_cast<int>(*number);
+        // A name that is another class's number ("1" naming class 0) would
+        // make the file mean two things.
+        const auto named = std::find(names.begin(), names.end(), label_text);
+        if (named != names.end() && named - names.begin() != class_number)
+          fail(fmt::format("label {} of index {} is ambiguous: class number {} is '{}', but "
+                           "'{}' is also the name of class {}; write the other class's number, "
+                           "{}, if you meant that one (a label of digits is read as a number)",
+                           label_text, *index, class_number, names[class_number], label_text,
+                           named - names.begin(), named - names.begin()));
+        label_of[position] = class_number;
+        continue;
+      }
+    }
+
+    const auto named = std::find(names.begin(), names.end(), label_text);
+    if (named != names.end()) {
+      const auto again = std::find(named + 1, names.end(), label_text);
+      if (again != names.end())
+        fail(fmt::format("class name '{}' of index {} is ambiguous: classes {} and {} have this "
+                         "name; write the class number instead",
+                         label_text, *index, named - names.begin(), again - names.begin()));
+      label_of[position] = static_cast<int>(named - names.begin());
       continue;
     }
-    if (request.class_names.empty())
-      fail(fmt::format("label '{}' of index {} is not a class number; use {} (this run has "
-                       "no class names)",
-                       label_text, *index, class_choices(request)));
-    const auto& names = request.class_names;
-    const auto named = std::find(names.begin(), names.end(), label_text);
-    if (named == names.end()) {
-      const auto close = close_class_names(label_text, names);
-      fail(fmt::format("unknown class name '{}' for index {}; {} {} (names are exact and "
-                       "case-sensitive)",
-                       label_text, *index,
-                       close.empty() ? "use" : fmt::format("did you mean {}? Use", quoted_list(close)),
+    if (looks_numeric(label_text)) {
+      const auto meant = number_meant(label_text, request.class_count);
+      fail(fmt::format("label '{}' of index {} is not a valid class number: a class number is "
+                       "a whole number written with digits only (no sign, decimal point, "
+                       "exponent or hex){}; use {}",
+                       shown(label_text), *index,
+                       meant ? fmt::format(" — write {}", *meant) : std::string(),
                        class_choices(request)));
     }
-    label_of[position] = static_cast<int>(named - names.begin());
+    if (names.empty())
+      fail(fmt::format("label '{}' of index {} is not a class number; use {} (this run has "
+                       "no class names)",
+                       shown(label_text), *index, class_choices(request)));
+    const auto close = close_class_names(label_text, names);
+    fail(fmt::format("unknown class name '{}' for index {}; {} {} (names are exact and "
+                     "case-sensitive)",
+                     shown(label_text), *index,
+                     close.empty() ? "use" : fmt::format("did you mean {}? Use", quoted_list(close)),
+                     class_choices(request)));
   }
 
   std::vector<std::int64_t> missing;
@@ -390,11 +567,23 @@ std::vector<labelled_sample> read_label_file(const std::filesystem::path& file,
                     missing.size() == 1 ? "has" : "have",
                     first_few(missing, missing.size())));
 
-  std::vector<labelled_sample> samples;
-  samples.reserve(request.query_indices.size());
+  checked_label_file checked;
+  checked.samples.reserve(request.query_indices.size());
   for (std::size_t i = 0; i < request.query_indices.size(); ++i)
-    samples.push_back({request.query_indices[i], *label_of[i]});
-  return samples;
+    checked.samples.push_back({request.query_indices[i], *label_of[i]});
+  checked.lines = std::move(line_of);
+  return checked;
+}
+
+}  // namespace oracle_detail
+
+std::size_t label_file_size_limit(const label_request& request) {
+  return label_file_base_limit + label_file_limit_per_row * request.query_indices.size();
+}
+
+std::vector<labelled_sample> read_label_file(const std::filesystem::path& file,
+                                             const label_request& request) {
+  return oracle_detail::read_checked_label_file(file, request).samples;
 }
 
 }  // namespace al

@@ -6,11 +6,15 @@
 
 #include "print_labelled_sample.hpp"
 #include "scratch_folder.hpp"
+#include "within_deadline.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <chrono>
 
 using al::label_file_error;
 using al::label_request;
@@ -336,4 +340,279 @@ TEST_CASE("an inconsistent request is a programming error, not a file error",
   request = fashion_request();
   request.query_indices.push_back(100);
   REQUIRE_THROWS_AS(read_label_file(file, request), std::invalid_argument);
+}
+
+TEST_CASE("an index asked twice makes the request inconsistent", "[oracle][label_file]") {
+  al::test::scratch_folder folder;
+  const auto file = folder.write("query.csv", "index,label\n12,4\n7,0\n40,9\n3,1\n");
+  auto request = fashion_request();
+  request.query_indices = {12, 7, 40, 3, 7};
+  REQUIRE_THROWS_AS(read_label_file(file, request), std::invalid_argument);
+  REQUIRE_THROWS_WITH(read_label_file(file, request),
+                      Contains("query index 7 is asked twice (positions 1 and 4)"));
+}
+
+// ---- What a wrong path or a hostile file costs ------------------------------
+
+TEST_CASE("a label file may hold 1 MiB and 1 KiB per query index", "[oracle][label_file][limits]") {
+  al::test::scratch_folder folder;
+  const auto request = fashion_request();  // 4 indices
+  const std::size_t limit = (std::size_t{1} << 20) + 4 * 1024;
+  CHECK(al::label_file_size_limit(request) == limit);
+  const std::string rows = "index,label\n12,4\n7,0\n40,9\n3,1\n";
+  const std::vector<labelled_sample> expected = {{12, 4}, {7, 0}, {40, 9}, {3, 1}};
+
+  SECTION("a file of exactly the limit is read") {
+    // Blank lines at the end are allowed: the rows are right, only the size counts.
+    const auto file = folder.write("query.csv", rows + std::string(limit - rows.size(), '\n'));
+    CHECK(read_label_file(file, request) == expected);
+  }
+  SECTION("one byte more is refused with the limit, however right the rows") {
+    const auto file = folder.write("query.csv", rows + std::string(limit - rows.size() + 1, '\n'));
+    try {
+      (void)read_label_file(file, request);
+      FAIL("a file over the limit was read");
+    } catch (const label_file_error& error) {
+      CHECK(error.line() == 0);
+      CHECK_THAT(error.what(),
+                 Contains("query.csv: the file is larger than 1.0 MiB (1052672 bytes), the most a "
+                          "label file for cycle 3's 4 queried indices may hold (1 MiB and 1 KiB "
+                          "per index); it is not a filled-in query.csv: give the path of the "
+                          "query folder's query.csv"));
+    }
+  }
+  SECTION("a file of a gigabyte is refused without reading it") {
+    const auto file = folder.write("query.csv", rows);
+    std::filesystem::resize_file(file, std::uintmax_t{1} << 30);  // sparse: costs no disk
+    const auto outcome = al::test::outcome_within(std::chrono::milliseconds(500), [&] {
+      (void)read_label_file(file, request);
+    });
+    REQUIRE(outcome.has_value());
+    CHECK_THAT(*outcome, Contains("query.csv: the file is larger than 1.0 MiB"));
+  }
+  SECTION("the limit grows with the query") {
+    auto bigger = request;
+    for (int i = 50; i < 146; ++i) bigger.query_indices.push_back(i);
+    CHECK(al::label_file_size_limit(bigger) == (std::size_t{1} << 20) + 100 * 1024);
+  }
+}
+
+TEST_CASE("a path that is not a regular file is refused at once, saying what it is",
+          "[oracle][label_file][limits]") {
+  al::test::scratch_folder folder;
+  // Each read runs in a child process that is killed after the deadline:
+  // a regression here must fail the test, not hang it.
+  const auto refusal = [](const std::filesystem::path& file) {
+    const auto outcome = al::test::outcome_within(std::chrono::milliseconds(500), [file] {
+      (void)read_label_file(file, fashion_request());
+    });
+    return outcome.value_or("still reading after half a second");
+  };
+  SECTION("/dev/zero and /dev/urandom, which never end") {
+    if (!std::filesystem::exists("/dev/zero") || !std::filesystem::exists("/dev/urandom")) {
+      WARN("no /dev/zero or /dev/urandom on this system");
+      return;
+    }
+    CHECK_THAT(refusal("/dev/zero"),
+               Contains("/dev/zero: this is a character device (such as /dev/zero), not a file; "
+                        "give the path of the filled-in query.csv"));
+    CHECK_THAT(refusal("/dev/urandom"), Contains("/dev/urandom: this is a character device"));
+  }
+  SECTION("a link to a device") {
+    if (!std::filesystem::exists("/dev/zero")) return;
+    std::filesystem::create_symlink("/dev/zero", folder.path() / "query.csv");
+    CHECK_THAT(refusal(folder.path() / "query.csv"),
+               Contains("query.csv: this is a character device"));
+  }
+  SECTION("a named pipe, whose open would wait for a writer") {
+    const auto pipe = folder.path() / "query.csv";
+    REQUIRE(::mkfifo(pipe.c_str(), 0600) == 0);
+    CHECK_THAT(refusal(pipe), Contains("query.csv: this is a named pipe (FIFO), not a file; give "
+                                       "the path of the filled-in query.csv"));
+  }
+  SECTION("a link to a folder") {
+    std::filesystem::create_directory(folder.path() / "query-3");
+    std::filesystem::create_directory_symlink(folder.path() / "query-3", folder.path() / "link");
+    CHECK_THAT(refusal(folder.path() / "link"),
+               Contains("link: this is a folder, not a label file; give the path of the "
+                        "query.csv inside it"));
+  }
+  SECTION("a link to nothing") {
+    std::filesystem::create_symlink(folder.path() / "gone.csv", folder.path() / "query.csv");
+    CHECK_THAT(refusal(folder.path() / "query.csv"),
+               Contains("query.csv: this is a link to a file that does not exist; give the path "
+                        "of the filled-in query.csv itself"));
+  }
+}
+
+TEST_CASE("a label that is a number in another spelling is not a valid class number",
+          "[oracle][label_file]") {
+  al::test::scratch_folder folder;
+  // `label` replaces the label of index 40 (line 4).
+  const auto label_error = [&](std::string_view label, const label_request& request) {
+    const auto file =
+        folder.write("query.csv", "index,label\n12,4\n7,0\n40," + std::string(label) + "\n3,1\n");
+    return [file, request] { (void)read_label_file(file, request); };
+  };
+  const auto named = fashion_request();
+  const auto unnamed = numbers_only_request();
+  const auto not_valid = [](std::string_view label) {
+    return Contains(fmt::format("query.csv:4: label '{}' of index 40 is not a valid class number: "
+                                "a class number is a whole number written with digits only (no "
+                                "sign, decimal point, exponent or hex)",
+                                label));
+  };
+
+  SECTION("a decimal or a plus sign: the message says which number to write") {
+    REQUIRE_THROWS_WITH(label_error("3.0", named)(), not_valid("3.0"));
+    REQUIRE_THROWS_WITH(label_error("3.0", named)(),
+                        Contains("(no sign, decimal point, exponent or hex) — write 3; use a class "
+                                 "number from 0 to 9 or a class name (0 T-shirt/top"));
+    REQUIRE_THROWS_WITH(label_error("+3", named)(), not_valid("+3"));
+    REQUIRE_THROWS_WITH(label_error("+3", named)(), Contains("— write 3; use"));
+    REQUIRE_THROWS_WITH(label_error("-0", named)(), Contains("— write 0; use"));
+    REQUIRE_THROWS_WITH(label_error("3.0", unnamed)(), not_valid("3.0"));
+    REQUIRE_THROWS_WITH(label_error("3.0", unnamed)(),
+                        Contains("— write 3; use a class number from 0 to 9"));
+  }
+  SECTION("an exponent, hex or a fraction: no number to suggest") {
+    for (const auto* label : {"1e2", "0x3", "3.5", ".5", "1e0", "1 000"}) {
+      INFO(label);
+      REQUIRE_THROWS_WITH(label_error(label, named)(), not_valid(label));
+    }
+    REQUIRE_THROWS_WITH(label_error("1e2", named)(),
+                        Contains("(no sign, decimal point, exponent or hex); use a class number"));
+  }
+  SECTION("digits beyond any integer are out of range") {
+    REQUIRE_THROWS_WITH(label_error("99999999999999999999", named)(),
+                        Contains("query.csv:4: label 99999999999999999999 of index 40 is out of "
+                                 "range; use a class number from 0 to 9"));
+  }
+  SECTION("a name that starts with a digit still gets the did-you-mean of a name") {
+    REQUIRE_THROWS_WITH(label_error("3 Dress", named)(),
+                        Contains(":4: unknown class name '3 Dress' for index 40; did you mean "
+                                 "'Dress'?"));
+  }
+}
+
+TEST_CASE("leading zeros are decimal: 03 is class 3", "[oracle][label_file]") {
+  al::test::scratch_folder folder;
+  const auto file = folder.write("query.csv", "index,label\n012,04\n7,00\n40,09\n3,01\n");
+  CHECK(read_label_file(file, fashion_request()) ==
+        std::vector<labelled_sample>{{12, 4}, {7, 0}, {40, 9}, {3, 1}});
+}
+
+TEST_CASE("a class name that looks like a number is still that class's name",
+          "[oracle][label_file]") {
+  al::test::scratch_folder folder;
+  auto request = numbers_only_request();
+  request.class_count = 3;
+  request.class_names = {"0.5 mm", "1.5", "2"};
+  const auto file = folder.write("query.csv", "index,label\n12,1.5\n7,0.5 mm\n40,2\n3,1\n");
+  CHECK(read_label_file(file, request) ==
+        std::vector<labelled_sample>{{12, 1}, {7, 0}, {40, 2}, {3, 1}});
+}
+
+TEST_CASE("a label that could mean two classes is refused", "[oracle][label_file]") {
+  al::test::scratch_folder folder;
+  auto request = numbers_only_request();
+  request.class_count = 3;
+  SECTION("digits that are one class's number and another's name") {
+    request.class_names = {"1", "0", "2"};
+    const auto file = folder.write("query.csv", "index,label\n12,2\n7,1\n40,2\n3,2\n");
+    REQUIRE_THROWS_WITH(read_label_file(file, request),
+                        Contains("query.csv:3: label 1 of index 7 is ambiguous: class number 1 is "
+                                 "'0', but '1' is also the name of class 0; write the other "
+                                 "class's number, 0, if you meant that one"));
+  }
+  SECTION("a name two classes share") {
+    request.class_names = {"crane", "kite", "crane"};
+    const auto file = folder.write("query.csv", "index,label\n12,kite\n7,crane\n40,2\n3,2\n");
+    REQUIRE_THROWS_WITH(read_label_file(file, request),
+                        Contains("query.csv:3: class name 'crane' of index 7 is ambiguous: classes "
+                                 "0 and 2 have this name; write the class number instead"));
+  }
+}
+
+TEST_CASE("a line that is not text is refused with its line and what to do",
+          "[oracle][label_file]") {
+  al::test::scratch_folder folder;
+  const auto error_of = [&](std::string content) {
+    const auto file = folder.write("query.csv", content);
+    return [file] { (void)read_label_file(file, fashion_request()); };
+  };
+  SECTION("a NUL byte") {
+    REQUIRE_THROWS_WITH(
+        error_of(std::string("index,label\n12,4\n7,0\n40,9\0\n3,1\n", 29))(),
+        Contains("query.csv:4: a NUL byte at byte 5 of the line; the file is not plain text: "
+                 "save it as CSV (UTF-8) or start again from the template query.csv"));
+  }
+  SECTION("another control character") {
+    REQUIRE_THROWS_WITH(error_of("index,label\n12,4\n7,\x1b[0m0\n40,9\n3,1\n")(),
+                        Contains("query.csv:3: the control character 0x1B at byte 3 of the line"));
+  }
+  SECTION("lines ended by a carriage return alone") {
+    REQUIRE_THROWS_WITH(error_of("index,label\r12,4\r7,0\r40,9\r3,1\r")(),
+                        Contains("query.csv:1: a carriage return (CR) at byte 12 inside the line: "
+                                 "the file ends its lines with CR alone; save it with LF or CRLF "
+                                 "line ends"));
+  }
+  SECTION("UTF-16 text") {
+    std::string utf16 = "\xFF\xFE";
+    for (const char c : std::string_view("index,label\r\n12,4\r\n")) utf16 += {c, '\0'};
+    REQUIRE_THROWS_WITH(error_of(utf16)(),
+                        Contains("query.csv: the file is UTF-16 text (a spreadsheet's \"Unicode "
+                                 "text\"); save it as CSV (UTF-8) instead"));
+  }
+}
+
+TEST_CASE("a huge line is quoted cut short", "[oracle][label_file][limits]") {
+  al::test::scratch_folder folder;
+  const std::string huge(200'000, 'x');
+  const auto message_of = [&](const std::string& content) {
+    try {
+      (void)read_label_file(folder.write("query.csv", content), fashion_request());
+    } catch (const label_file_error& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  const auto label = message_of("index,label\n12,4\n7,0\n40," + huge + "\n3,1\n");
+  CHECK_THAT(label, Contains("query.csv:4: unknown class name 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                             "xxxxxx… (200000 bytes)' for index 40; use a class number"));
+  CHECK(label.size() < 1000);
+  const auto header = message_of("index" + huge + ",label\n12,4\n");
+  CHECK_THAT(header, Contains("query.csv:1: wrong header 'index"));
+  CHECK(header.size() < 1000);
+  const auto row = message_of("index,label\n12,4,\"" + huge + "\"\n");
+  CHECK_THAT(row, Contains("query.csv:2: the row '12,4,"));
+  CHECK(row.size() < 1000);
+  const auto index = message_of("index,label\n" + huge + ",4\n");
+  CHECK_THAT(index, Contains("query.csv:2: the index 'xxx"));
+  CHECK(index.size() < 1000);
+}
+
+TEST_CASE("an index too long for any integer is an unknown index", "[oracle][label_file]") {
+  al::test::scratch_folder folder;
+  const auto file =
+      folder.write("query.csv", "index,label\n12,4\n7,0\n99999999999999999999,9\n3,1\n");
+  REQUIRE_THROWS_WITH(read_label_file(file, fashion_request()),
+                      Contains("query.csv:4: unknown index 99999999999999999999: the pool has "
+                               "indices 0 to 99"));
+}
+
+TEST_CASE("a file of many more rows than the query stops at the first extra row",
+          "[oracle][label_file][limits]") {
+  al::test::scratch_folder folder;
+  std::string content = "index,label\n12,4\n7,0\n40,9\n3,1\n";
+  for (int i = 0; i < 150'000; ++i) content += "12,4\n";  // 750 kB, under the limit
+  REQUIRE_THROWS_WITH(read_label_file(folder.write("query.csv", content), fashion_request()),
+                      Contains("query.csv:6: index 12 appears twice, on lines 2 and 6"));
+  SECTION("the unlabelled rows are still counted over the whole file") {
+    std::string unlabelled = "index,label\n12,\n7,0\n40,9\n3,1\n";
+    for (int i = 0; i < 1000; ++i) unlabelled += "41,\n";
+    REQUIRE_THROWS_WITH(read_label_file(folder.write("query.csv", unlabelled), fashion_request()),
+                        Contains(":2: index 12 has no label; 1001 of 1004 rows are still "
+                                 "unlabelled (indices 12, 41, 41, 41, 41 and 996 more)"));
+  }
 }

@@ -11,8 +11,10 @@
 //   // labels[0] == {12, 4}: in query order, whatever the file's row order
 //
 // The format (docs/human-oracle.md): CSV, the header `index,label`, one row
-// per query index; a label is a class number in [0, K) or a class name.
+// per query index; a label is a class number in [0, K), written with digits
+// only, or a class name.
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
@@ -53,11 +55,26 @@ class label_file_error : public std::runtime_error {
   int line_;
 };
 
+/// A label file may hold 1 MiB, and 1 KiB more per query index: many times
+/// what a filled-in template needs (a row is an index, a comma and a class
+/// name), and a bound on what reading a wrong path (/dev/zero, a disk image)
+/// can cost.
+inline constexpr std::size_t label_file_base_limit = std::size_t{1} << 20;
+inline constexpr std::size_t label_file_limit_per_row = std::size_t{1} << 10;
+
+/// The most bytes read_label_file reads for `request`:
+/// label_file_base_limit + label_file_limit_per_row × query size.
+/// Example: 1 MiB + 100 KiB for a query of 100 indices.
+[[nodiscard]] std::size_t label_file_size_limit(const label_request& request);
+
 /// Reads and validates `file` against `request`; returns one labelled sample
 /// per query index, in query order. All or nothing: on the first problem (in
 /// file order; query indices without a row are reported once the whole file
-/// was read) it throws label_file_error and returns nothing.
-/// Throws std::invalid_argument when `request` itself is inconsistent.
+/// was read) it throws label_file_error and returns nothing. A path that is
+/// not a regular file (a folder, a device, a named pipe) or a file larger
+/// than label_file_size_limit(request) is refused before it is read.
+/// Throws std::invalid_argument when `request` itself is inconsistent (a
+/// class name count other than K, an index outside the pool or asked twice).
 [[nodiscard]] std::vector<labelled_sample> read_label_file(const std::filesystem::path& file,
                                                            const label_request& request);
 
