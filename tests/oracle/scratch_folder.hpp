@@ -5,6 +5,8 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -42,6 +44,26 @@ class scratch_folder {
  private:
   std::filesystem::path path_;
 };
+
+/// Every entry under `folder`: a file's bytes, a link's target, "(folder)"
+/// — equal before and after an operation that must change nothing.
+inline std::map<std::string, std::string> folder_contents(const std::filesystem::path& folder) {
+  std::map<std::string, std::string> contents;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+    const auto name = std::filesystem::relative(entry.path(), folder).string();
+    if (entry.is_symlink()) {
+      contents[name] = "(link to " + std::filesystem::read_symlink(entry.path()).string() + ")";
+    } else if (entry.is_directory()) {
+      contents[name] = "(folder)";
+    } else if (entry.is_regular_file()) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      contents[name] = {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    } else {
+      contents[name] = "(other)";
+    }
+  }
+  return contents;
+}
 
 inline std::string read_bytes(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
