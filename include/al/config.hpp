@@ -128,6 +128,10 @@ struct config {
   std::filesystem::path cache_dir;
   /// Who labels the queries; the data set's labels by default.
   oracle_config oracle;
+  /// One process at a time works in a results folder (it holds run.lock):
+  /// false, a second one stops with a message naming the first; true, it
+  /// waits for the first to finish (alpipe: --wait).
+  bool wait_for_lock = false;
 };
 
 }  // namespace al

@@ -3,12 +3,15 @@
 // weights of every module it trains or keeps (the model, MCDAL's heads, COD's
 // head and teacher, TOD's previous model) and a few counters. The labels are
 // not here: cycles.jsonl holds them.
+//
+// A checkpoint carries the identity of its run (run_identity: plan and
+// config) and a checksum of every tensor it holds, so a damaged file or one
+// copied from another run is found, never trusted.
 
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,16 +24,27 @@ struct named_module {
   torch::nn::Module* module = nullptr;
 };
 
-/// Writes every module's parameters and buffers and `counters` to `file`,
-/// atomically (a kill leaves the previous checkpoint whole).
+/// Writes every module's parameters and buffers, `counters` and `identity`
+/// to `file`, atomically (a kill leaves the previous checkpoint whole).
 void save_checkpoint(const std::filesystem::path& file, const std::vector<named_module>& modules,
-                     const std::map<std::string, std::int64_t>& counters);
+                     const std::map<std::string, std::int64_t>& counters,
+                     const std::string& identity);
 
-/// Loads `file` into `modules` and returns its counters; empty when there is
-/// no file. A file that cannot be read or does not fit the modules is
-/// reported through `warn` and loads nothing (the run then starts over).
-std::map<std::string, std::int64_t> load_checkpoint(
-    const std::filesystem::path& file, const std::vector<named_module>& modules,
-    const std::function<void(const std::string&)>& warn);
+/// What loading a checkpoint found.
+struct loaded_checkpoint {
+  bool found = false;  // the file exists
+  /// Why the file cannot be trusted (damaged, another run's, not fitting the
+  /// modules); empty when it loaded. Nothing is loaded then.
+  std::string problem;
+  std::map<std::string, std::int64_t> counters;
+  [[nodiscard]] bool usable() const { return found && problem.empty(); }
+};
+
+/// Loads `file` into `modules` when it exists, is whole, was written by the
+/// run `identity` names, and fits the modules; otherwise leaves the modules
+/// as they are and says why.
+loaded_checkpoint load_checkpoint(const std::filesystem::path& file,
+                                  const std::vector<named_module>& modules,
+                                  const std::string& identity);
 
 }  // namespace al::engine

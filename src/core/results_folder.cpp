@@ -2,6 +2,7 @@
 
 #include "../oracle/atomic_file.hpp"
 
+#include <al/pretrain_cache.hpp>
 #include <al/version.hpp>
 
 #include <fmt/format.h>
@@ -34,10 +35,62 @@ std::runtime_error io_error(const std::filesystem::path& file, std::string_view 
 
 }  // namespace
 
-results_folder::results_folder(std::filesystem::path folder) : folder_(std::move(folder)) {
+results_folder::results_folder(std::filesystem::path folder, std::string identity,
+                               folder_lock::when_held mode)
+    : folder_(std::move(folder)), identity_(std::move(identity)) {
   std::error_code error;
   std::filesystem::create_directories(folder_, error);
   if (error) throw io_error(folder_, "create the results folder");
+  lock_ = std::make_unique<folder_lock>(folder_ / "run.lock",
+                                        fmt::format("the results folder {}", folder_.string()), mode);
+}
+
+namespace {
+
+// A signed line ends in ,"check":"<16 hex digits>"} — the FNV-1a hash of the
+// run identity and the line as it would read without the check.
+constexpr std::string_view check_key = ",\"check\":\"";
+constexpr std::size_t check_suffix_size = check_key.size() + 16 + 2;
+
+std::string line_check(std::string_view identity, std::string_view unsigned_line) {
+  std::string signed_text(identity);
+  signed_text += '\n';
+  signed_text += unsigned_line;
+  return fmt::format("{:016x}", fnv1a64(signed_text));
+}
+
+/// The line without its check, or nullopt when it carries none (lines
+/// written before alpipe signed them).
+std::optional<std::string> without_check(std::string_view line, std::string& check) {
+  if (line.size() < check_suffix_size + 2 || !line.ends_with("\"}")) return std::nullopt;
+  const auto at = line.size() - check_suffix_size;
+  if (line.substr(at, check_key.size()) != check_key) return std::nullopt;
+  check = std::string(line.substr(at + check_key.size(), 16));
+  return std::string(line.substr(0, at)) + "}";
+}
+
+}  // namespace
+
+std::string run_identity(std::string_view plan_text, std::string_view config_text) {
+  std::string config_only;
+  try {
+    auto j = nlohmann::ordered_json::parse(config_text);
+    j.erase("threads");
+    config_only = j.dump();
+  } catch (const nlohmann::json::exception&) {
+    config_only = std::string(config_text);
+  }
+  std::string both(plan_text);
+  both += '\n';
+  both += config_only;
+  return fmt::format("{:016x}", fnv1a64(both));
+}
+
+std::string results_folder::signed_line(const cycle_result& cycle) const {
+  auto line = cycle_json(cycle);
+  const auto check = line_check(identity_, line);
+  line.pop_back();  // the closing brace
+  return fmt::format("{}{}{}\"}}", line, check_key, check);
 }
 
 std::optional<std::string> results_folder::read_file(std::string_view name) const {
@@ -57,16 +110,38 @@ std::vector<cycle_result> results_folder::finished_cycles() const {
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   // Only the last line can be cut off: every earlier one was synced whole.
   const bool last_complete = !content->empty() && content->back() == '\n';
+  const auto file = (folder_ / "cycles.jsonl").string();
+  const auto damaged = [&](std::size_t line, const std::string& why) {
+    return std::runtime_error(fmt::format(
+        "{} line {} {}; an interrupted run does not leave that, so the results cannot be trusted: "
+        "move the folder away (or restore the file) and run again",
+        file, line + 1, why));
+  };
+  std::optional<bool> signed_lines;  // all lines carry a check, or none
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (i + 1 == lines.size() && !last_complete) break;
-    try {
-      cycles.push_back(cycle_from_json(lines[i]));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(fmt::format(
-          "{} line {} is damaged ({}); it was not written by an interrupted run, so the results "
-          "cannot be trusted: move the folder away and run again",
-          (folder_ / "cycles.jsonl").string(), i + 1, e.what()));
+    std::string check;
+    const auto unsigned_line = without_check(lines[i], check);
+    if (signed_lines && *signed_lines != unsigned_line.has_value()) {
+      throw damaged(i, "lacks the check the other lines carry, or has one they lack");
     }
+    signed_lines = unsigned_line.has_value();
+    if (unsigned_line && line_check(identity_, *unsigned_line) != check) {
+      throw damaged(i, "does not match its check: it was changed after alpipe wrote it, or "
+                       "comes from another run's cycles.jsonl");
+    }
+    cycle_result cycle;
+    try {
+      cycle = cycle_from_json(unsigned_line ? *unsigned_line : lines[i]);
+    } catch (const std::exception& e) {
+      throw damaged(i, fmt::format("is damaged ({})", e.what()));
+    }
+    if (cycle.cycle != static_cast<int>(cycles.size())) {
+      throw damaged(i, fmt::format("holds cycle {} where cycle {} belongs (a repeated, missing or "
+                                   "reordered line)",
+                                   cycle.cycle, cycles.size()));
+    }
+    cycles.push_back(std::move(cycle));
   }
   return cycles;
 }
@@ -74,7 +149,7 @@ std::vector<cycle_result> results_folder::finished_cycles() const {
 void results_folder::keep_cycles(const std::vector<cycle_result>& cycles) {
   cycles_.close();
   std::string content;
-  for (const auto& cycle : cycles) content += cycle_json(cycle) + "\n";
+  for (const auto& cycle : cycles) content += signed_line(cycle) + "\n";
   write_file("cycles.jsonl", content);
   cycles_.open(folder_ / "cycles.jsonl", std::ios::app);
   if (!cycles_) throw io_error(folder_ / "cycles.jsonl", "write");
@@ -109,7 +184,15 @@ std::optional<std::string> run_mismatch(const results_folder& folder, std::strin
                                         std::string_view config_text) {
   const auto plan_was = folder.read_file("plan.txt");
   const auto config_was = folder.read_file("config.json");
-  if (!plan_was && !config_was) return std::nullopt;
+  const bool has_results = std::filesystem::exists(folder.path() / "cycles.jsonl") ||
+                           std::filesystem::exists(folder.path() / "checkpoint.pt");
+  if (!plan_was && !config_was && !has_results) return std::nullopt;
+  // Results without the record of which run made them cannot be resumed.
+  for (const auto& [name, content] : {std::pair{"plan.txt", &plan_was}, {"config.json", &config_was}}) {
+    if (!*content && (has_results || plan_was || config_was)) {
+      return fmt::format("{} is missing, so which run its results belong to is unknown", name);
+    }
+  }
   std::string difference;
   if (plan_was && *plan_was != plan_text) difference = first_difference("plan.txt", *plan_was, plan_text);
   if (difference.empty() && config_was) {
@@ -117,7 +200,7 @@ std::optional<std::string> run_mismatch(const results_folder& folder, std::strin
     try {
       normalised_was = without_threads(*config_was);
     } catch (const nlohmann::json::exception&) {
-      return fmt::format("config.json is not the JSON alpipe writes");
+      return fmt::format("config.json is not the JSON alpipe writes (it is damaged)");
     }
     const auto normalised_now = without_threads(config_text);
     if (normalised_was != normalised_now) {
@@ -138,7 +221,7 @@ void results_folder::write_file(std::string_view name, std::string_view content)
 
 void results_folder::append_cycle(const cycle_result& cycle) {
   if (!cycles_.is_open()) cycles_.open(folder_ / "cycles.jsonl", std::ios::app);
-  cycles_ << cycle_json(cycle) << '\n';
+  cycles_ << signed_line(cycle) << '\n';
   cycles_.flush();
   if (!cycles_) throw io_error(folder_ / "cycles.jsonl", "append to");
   sync_to_disk(folder_ / "cycles.jsonl");

@@ -7,8 +7,11 @@
 #include <al/plan.hpp>
 #include <al/report.hpp>
 
+#include "folder_lock.hpp"
+
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <vector>
 #include <string>
@@ -21,10 +24,19 @@ namespace al::engine {
 /// new, never half of it.
 void write_file_atomically(const std::filesystem::path& target, std::string_view content);
 
+/// Identifies a run for the checks of its files: a hash of its plan text and
+/// of its config without the thread count (which changes how fast a run
+/// goes, not which run it is).
+std::string run_identity(std::string_view plan_text, std::string_view config_text);
+
 class results_folder {
  public:
-  /// Creates the folder, or opens the one an earlier run left.
-  explicit results_folder(std::filesystem::path folder);
+  /// Creates the folder, or opens the one an earlier run left, and locks it
+  /// for this process (run.lock): a second process on the same folder fails
+  /// with a message naming this one, or waits when `mode` says so.
+  /// `identity` (run_identity) signs every line of cycles.jsonl, so a line
+  /// changed by hand or copied from another run is found on resume.
+  results_folder(std::filesystem::path folder, std::string identity, folder_lock::when_held mode);
 
   const std::filesystem::path& path() const { return folder_; }
 
@@ -36,7 +48,10 @@ class results_folder {
   std::optional<std::string> read_file(std::string_view name) const;
 
   /// The cycles cycles.jsonl holds, in order. A last line cut off by a kill
-  /// is not a finished cycle and is left out.
+  /// is not a finished cycle and is left out. Any other damage — a line
+  /// that is not JSON, whose check does not match, that belongs to another
+  /// run, or out of order (a repeated line) — throws, naming the file and
+  /// the line.
   std::vector<cycle_result> finished_cycles() const;
 
   /// Starts cycles.jsonl over with `cycles` (atomically), then appends to it.
@@ -47,7 +62,12 @@ class results_folder {
 
  private:
   std::filesystem::path folder_;
+  std::string identity_;
+  std::unique_ptr<folder_lock> lock_;
   std::ofstream cycles_;
+
+  /// One line of cycles.jsonl: the cycle's JSON signed with the run identity.
+  std::string signed_line(const cycle_result& cycle) const;
 };
 
 /// Why the folder's plan.txt and config.json do not match the run's (the

@@ -1,6 +1,7 @@
 // al::run_plan — executes a plan step by step on the engine.
 
 #include "checkpoint.hpp"
+#include "folder_lock.hpp"
 #include "oracle.hpp"
 #include "progress_line.hpp"
 #include "results_folder.hpp"
@@ -141,12 +142,17 @@ class plan_runner {
     }
     report_.device = device_.is_cuda() ? "cuda" : "cpu";
     run_name_ = c.run_name.empty() ? default_run_name(p, c) : c.run_name;
-    results_ = std::make_unique<engine::results_folder>(c.results_dir / run_name_);
-    report_.folder = results_->path();
-    // A results folder holds one run: refuse before any work, never mix.
     const auto plan_text = explain(p);
     const auto config_text =
         engine::config_json(c, report_.device, c.custom_model ? "custom" : c.model);
+    identity_ = engine::run_identity(plan_text, config_text);
+    // Locked for this process from here on: a second process on the same
+    // folder stops here (or waits), before it reads or writes anything.
+    results_ = std::make_unique<engine::results_folder>(
+        c.results_dir / run_name_, identity_,
+        c.wait_for_lock ? engine::folder_lock::when_held::wait : engine::folder_lock::when_held::fail);
+    report_.folder = results_->path();
+    // A results folder holds one run: refuse before any work, never mix.
     if (const auto difference = engine::run_mismatch(*results_, plan_text, config_text)) {
       throw std::invalid_argument(fmt::format(
           "the results folder {} holds another run ({}); a folder holds one run, resumed when the "
@@ -189,25 +195,39 @@ class plan_runner {
   /// Continues after the last cycle both cycles.jsonl and the checkpoint
   /// hold; a cycle only one of them holds (a kill between the two writes)
   /// runs again. Its seeds are derived from the cycle, so it runs the same.
+  /// A checkpoint that cannot be trusted (missing, damaged, another run's)
+  /// is rebuilt by retraining from the labels cycles.jsonl records, which
+  /// gives the weights the uninterrupted run had.
   void resume() {
     auto finished = results_->finished_cycles();
-    const auto warn = [](const std::string& message) { fmt::print(stderr, "alpipe: {}\n", message); };
     int resume_after = -1;
+    bool rebuild = false;
     if (!finished.empty()) {
-      const auto counters = engine::load_checkpoint(checkpoint_file(), checkpoint_modules(), warn);
-      const auto it = counters.find("cycle");
-      if (it != counters.end() && it->second > finished.back().cycle) {
+      const auto loaded =
+          engine::load_checkpoint(checkpoint_file(), checkpoint_modules(), identity_);
+      const auto it = loaded.counters.find("cycle");
+      const int last = finished.back().cycle;
+      if (!loaded.usable() || it == loaded.counters.end()) {
+        warn(fmt::format("{} {}; retraining cycles 0 to {} from the labels in cycles.jsonl to "
+                         "rebuild it (the results stay those of an uninterrupted run)",
+                         checkpoint_file().string(),
+                         loaded.found ? "cannot be trusted: " + loaded.problem : "is missing",
+                         last));
+        rebuild = true;
+        resume_after = last;
+      } else if (it->second > last) {
         // The line is synced before the checkpoint is written, so this is
-        // not a kill; the weights belong to a cycle the results lack.
-        warn(fmt::format("the checkpoint is of cycle {} but cycles.jsonl ends at cycle {}; the run "
-                         "starts over",
-                         it->second, finished.back().cycle));
-        restart_training_state();
-      } else if (it != counters.end()) {
+        // not a kill: cycles.jsonl lost lines the checkpoint had seen.
+        warn(fmt::format("{} is of cycle {} but cycles.jsonl ends at cycle {}; retraining cycles 0 "
+                         "to {} from the labels it records",
+                         checkpoint_file().string(), it->second, last, last));
+        rebuild = true;
+        resume_after = last;
+      } else {
         resume_after = static_cast<int>(it->second);
-        trainings_done_ = static_cast<int>(counters.at("trainings"));
-        has_previous_model_ = counters.at("has_previous_model") != 0;
-        if (consistency_) consistency_->steps = counters.at("cod_steps");
+        trainings_done_ = static_cast<int>(loaded.counters.at("trainings"));
+        has_previous_model_ = loaded.counters.at("has_previous_model") != 0;
+        if (consistency_) consistency_->steps = loaded.counters.at("cod_steps");
       }
     }
     std::erase_if(finished, [&](const cycle_result& c) { return c.cycle > resume_after; });
@@ -216,9 +236,15 @@ class plan_runner {
       // Results written before the oracle's answers were recorded had the
       // ground truth as their oracle.
       if (cycle.labels.empty()) cycle.labels = true_classes(cycle.queried);
-      record_labels(cycle.queried, cycle.labels, cycle.cycle, "resumed");
-      report_.cycles.push_back(std::move(cycle));
     }
+    if (rebuild) {
+      retrain_through(finished);
+    } else {
+      for (const auto& cycle : finished) {
+        record_labels(cycle.queried, cycle.labels, cycle.cycle, "resumed");
+      }
+    }
+    for (auto& cycle : finished) report_.cycles.push_back(std::move(cycle));
     resume_after_ = resume_after;
     report_.resumed_after = resume_after;
     if (resume_after >= 0 && config_.verbose) {
@@ -228,6 +254,29 @@ class plan_runner {
                  plan_.cycles() + 1);
     }
   }
+
+  /// Replays the trainings of the finished cycles with the labels they
+  /// recorded — no scoring, selection or evaluation, which the records
+  /// already hold — then saves the checkpoint the run should have had.
+  void retrain_through(const std::vector<cycle_result>& finished) {
+    restart_training_state();
+    trainings_done_ = 0;
+    has_previous_model_ = false;
+    const int last = finished.back().cycle;
+    for (const auto& s : plan_.steps) {
+      const int cycle = cycle_of(s);
+      if (cycle > last) break;
+      const auto& record = finished[static_cast<std::size_t>(cycle)];
+      if (std::holds_alternative<label_initial_step>(s) || std::holds_alternative<label_step>(s)) {
+        record_labels(record.queried, record.labels, cycle, "resumed");
+      } else if (const auto* train = std::get_if<train_step>(&s)) {
+        train_model(*train, [](std::int64_t, std::int64_t) {});
+      }
+    }
+    save_checkpoint(last);
+  }
+
+  static void warn(const std::string& message) { fmt::print(stderr, "alpipe: {}\n", message); }
 
   std::filesystem::path checkpoint_file() const { return results_->path() / "checkpoint.pt"; }
 
@@ -247,7 +296,8 @@ class plan_runner {
                             {{"cycle", cycle},
                              {"trainings", trainings_done_},
                              {"has_previous_model", has_previous_model_ ? 1 : 0},
-                             {"cod_steps", consistency_ ? consistency_->steps : 0}});
+                             {"cod_steps", consistency_ ? consistency_->steps : 0}},
+                            identity_);
   }
 
   /// Loads the pretrained encoder from the cache, or pretrains it (and
@@ -258,11 +308,19 @@ class plan_runner {
     record.pretext = std::string(to_string(recipe.pretext));
     const auto key = pretrain_cache_key(recipe, config_);
     if (config_.pretrain_cache) record.cache_file = pretrain_cache_file(recipe, config_);
-    const auto warn = [](const std::string& message) {
-      fmt::print(stderr, "alpipe: {}\n", message);
-    };
+    // Held until the encoder is in the cache: a second run that needs the
+    // same encoder waits here, then loads it instead of computing it again.
+    std::unique_ptr<engine::folder_lock> cache_lock;
     std::optional<engine::cached_pretraining> cached;
-    if (config_.pretrain_cache) cached = engine::load_pretrained(record.cache_file, key, *model_, warn);
+    if (config_.pretrain_cache) {
+      std::filesystem::create_directories(record.cache_file.parent_path());
+      auto lock_file = record.cache_file;
+      lock_file += ".lock";
+      cache_lock = std::make_unique<engine::folder_lock>(
+          lock_file, fmt::format("the pretraining cache file {}", record.cache_file.string()),
+          engine::folder_lock::when_held::wait);
+      cached = engine::load_pretrained(record.cache_file, key, *model_, warn);
+    }
     if (cached) {
       record.from_cache = true;
       pretext_loss_ = cached->pretext_loss;
@@ -390,6 +448,15 @@ class plan_runner {
   void execute(const train_step& step) {
     progress_->phase(step.cycle, "train");
     const auto start = std::chrono::steady_clock::now();
+    train_model(step, [this](std::int64_t epoch, std::int64_t epochs) {
+      progress_->epoch(epoch, epochs);
+    });
+    current_.seconds.train = seconds_since(start);
+  }
+
+  /// One training of the plan, on the samples labelled so far.
+  void train_model(const train_step& step,
+                   const std::function<void(std::int64_t, std::int64_t)>& on_epoch) {
     // TOD compares the model about to be trained with this one.
     if (previous_model_ && trainings_done_ > 0) {
       copy_weights(*model_, *previous_model_);
@@ -405,11 +472,8 @@ class plan_runner {
     engine::train_classifier(*model_, pool_images_.index_select(0, labelled),
                              answers_.index_select(0, labelled), step.recipe,
                              derive_seed(config_.seed, "shuffle", step.cycle), unlabelled,
-                             [this](std::int64_t epoch, std::int64_t epochs) {
-                               progress_->epoch(epoch, epochs);
-                             });
+                             on_epoch);
     ++trainings_done_;
-    current_.seconds.train = seconds_since(start);
   }
 
   /// A cold start: the model, and everything trained beside it, back to the
@@ -583,6 +647,7 @@ class plan_runner {
   torch::Tensor pretext_loss_;   // [N] rotation pretext loss per pool image
   torch::Tensor pretext_batch_;  // [N] its PT4AL batch
   std::unique_ptr<engine::results_folder> results_;
+  std::string identity_;  // engine::run_identity of the plan and config
   std::string run_name_;
   run_report report_;
 

@@ -22,7 +22,10 @@
 
 #include <dlfcn.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <stdexcept>
 #include <mutex>
 #include <thread>
 
@@ -50,9 +53,22 @@ void set_blas_threads(int threads) {
 
 }  // namespace
 
+namespace {
+int cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+}  // namespace
+
+int max_threads() { return 4 * cores(); }
+
+void check_thread_count(int threads, const char* option) {
+  if (threads >= 0 && threads <= max_threads()) return;
+  throw std::invalid_argument(fmt::format(
+      "{} must be 0 (every core) or from 1 to {} (four per core of this machine's {}); got {}",
+      option, max_threads(), cores(), threads));
+}
+
 void set_torch_threads(int threads) {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  torch::set_num_threads(threads > 0 ? threads : cores);
+  check_thread_count(threads);
+  torch::set_num_threads(threads > 0 ? threads : cores());
   set_blas_threads(1);
 }
 

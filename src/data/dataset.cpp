@@ -34,6 +34,14 @@ std::filesystem::path find_idx_file(const std::filesystem::path& folder,
   for (const auto& candidate : {folder / (base_name + ".gz"), folder / base_name}) {
     if (std::filesystem::is_regular_file(candidate, error)) return candidate;
   }
+  for (const auto& candidate : {folder / (base_name + ".gz"), folder / base_name}) {
+    if (std::filesystem::exists(candidate, error)) {
+      throw data_error(quoted(candidate) + " is " +
+                       (std::filesystem::is_directory(candidate, error) ? "a folder" : "not a regular file") +
+                       ", not the IDX file; move it away and put the data file there (or set "
+                       "ALPIPE_DATA / config.data.folder to a folder with the IDX files)");
+    }
+  }
   std::string message = quoted(folder / (base_name + ".gz")) + " (or without .gz) not found";
   if (!std::filesystem::is_directory(folder, error)) {
     message += " (the folder " + quoted(folder) + " does not exist)";
@@ -53,6 +61,11 @@ labelled_images read_idx_split(const std::filesystem::path& folder, const std::s
   const auto images_file = find_idx_file(folder, prefix + "-images-idx3-ubyte", fashion);
   const auto labels_file = find_idx_file(folder, prefix + "-labels-idx1-ubyte", fashion);
   labelled_images split{read_idx_images(images_file), read_idx_labels(labels_file)};
+  if (split.images.size(0) == 0) {
+    throw data_error(quoted(images_file) + " holds no image; a run needs images to " +
+                     (prefix == "train" ? "label" : "evaluate on") +
+                     ", re-download/reinstall the data set");
+  }
   if (split.images.size(0) != split.labels.size(0)) {
     throw data_error(quoted(images_file) + " holds " + std::to_string(split.images.size(0)) +
                      " images but " + quoted(labels_file) + " holds " +
@@ -226,6 +239,15 @@ dataset load_dataset(const al::data_config& config) {
   }
   data.test = subset_or_all(data.test, config.test_size, config.subset_seed ^ test_subset_seed_mix,
                             "test_size");
+  // Whatever the loader, never an accuracy over no image (0/0).
+  for (const auto& [split, what] : {std::pair{&data.train, "training"}, {&data.test, "test"}}) {
+    if (!split->images.defined() || !split->labels.defined() || split->size() == 0) {
+      throw data_error(fmt::format("the {} split of data set '{}' holds no image; a run needs "
+                                   "images to {}: check the data files (config.data.folder) or "
+                                   "the sizes asked for",
+                                   what, data.name, split == &data.train ? "label" : "evaluate on"));
+    }
+  }
   return data;
 }
 

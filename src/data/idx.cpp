@@ -109,6 +109,20 @@ class idx_reader {
     }
   }
 
+  /// Throws when the file goes on after what its header announced: a
+  /// file with data to spare is not the one the header describes.
+  void expect_end(const char* what) {
+    unsigned char extra[4096];
+    std::int64_t more = 0;
+    for (std::int64_t got; (got = read_up_to(extra, sizeof extra)) > 0;) more += got;
+    if (more > 0) {
+      throw data_error(quoted(file_) + ": " + std::to_string(more) +
+                       (more == 1 ? " byte follows the " : " bytes follow the ") + what +
+                       " its header announces" + (compressed_ ? " (after decompression)" : "") +
+                       "; the file is damaged or its header wrong, re-download/reinstall it");
+    }
+  }
+
   [[nodiscard]] const std::filesystem::path& file() const { return file_; }
 
  private:
@@ -169,9 +183,18 @@ std::int64_t checked_product(const std::vector<std::uint32_t>& dimensions,
 torch::Tensor read_idx_images(const std::filesystem::path& file) {
   idx_reader reader(file);
   const auto dimensions = reader.read_header(idx_images_magic, "image file");
+  // An image has at least one row and one column; a count of 0 images is
+  // allowed here and refused by whoever needs images (load_dataset).
+  if (dimensions[1] == 0 || dimensions[2] == 0) {
+    throw data_error(quoted(file) + ": its header gives images of " +
+                     std::to_string(dimensions[1]) + " rows and " + std::to_string(dimensions[2]) +
+                     " columns; an image needs at least one of each, the file is damaged, "
+                     "re-download/reinstall it");
+  }
   const std::int64_t bytes = checked_product(dimensions, file);
   auto images = torch::empty({dimensions[0], 1, dimensions[1], dimensions[2]}, torch::kUInt8);
   reader.read_payload(images.data_ptr<std::uint8_t>(), bytes, "pixel data");
+  reader.expect_end("pixel data");
   return images;
 }
 
@@ -181,6 +204,7 @@ torch::Tensor read_idx_labels(const std::filesystem::path& file) {
   const std::int64_t count = checked_product(dimensions, file);
   auto labels = torch::empty({count}, torch::kUInt8);
   reader.read_payload(labels.data_ptr<std::uint8_t>(), count, "label data");
+  reader.expect_end("label data");
   return labels.to(torch::kInt64);
 }
 

@@ -13,7 +13,10 @@
 #include <al/strategy/balanced.hpp>
 #include <al/words.hpp>
 
+#include "../core/folder_lock.hpp"
 #include "../oracle/atomic_file.hpp"
+
+#include <al/engine/threads.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -22,6 +25,8 @@
 #include <atomic>
 #include <cctype>
 #include <exception>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -212,9 +217,46 @@ void check_input(const std::vector<compared_pipeline>& pipelines, const compare_
         "the seeds {} repeat one; a repeated seed repeats a run and fakes agreement, list each once",
         fmt::join(options.seeds, ",")));
   }
-  if (options.parallel < 0) {
+  if (options.parallel < 0 || options.parallel > engine::max_threads()) {
     throw std::invalid_argument(fmt::format(
-        "parallel must be 0 (as many runs at once as cores allow) or more, got {}", options.parallel));
+        "parallel (--parallel) must be 0 (as many runs at once as cores allow) or from 1 to {} "
+        "(four per core), got {}",
+        engine::max_threads(), options.parallel));
+  }
+}
+
+/// What makes two comparisons the same: comparison.json without the counts
+/// of runs and threads at once, which change how fast it goes, not what it is.
+std::string comparison_identity(std::string_view json_text) {
+  auto j = nlohmann::ordered_json::parse(json_text);
+  j.erase("parallel");
+  j.erase("threads_per_run");
+  return j.dump(2);
+}
+
+/// A comparison folder holds one comparison, resumed when the same command
+/// runs again; another one is refused before any run, as a run folder
+/// refuses another run.
+void check_same_comparison(const std::filesystem::path& file, const std::string& wanted) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return;
+  const std::string found((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string found_identity;
+  try {
+    found_identity = comparison_identity(found);
+  } catch (const nlohmann::json::exception&) {
+    throw std::invalid_argument(fmt::format(
+        "{} is damaged (not the JSON alpipe writes); move the comparison folder away or give "
+        "this comparison another folder (config.results_dir; alpipe: --out)",
+        file.string()));
+  }
+  if (found_identity != comparison_identity(wanted)) {
+    throw std::invalid_argument(fmt::format(
+        "the folder {} holds another comparison (its comparison.json names other pipelines, "
+        "labels or seeds); a folder holds one comparison, resumed when the same command runs "
+        "again: give this one another folder (config.results_dir; alpipe: --out) or delete "
+        "that one",
+        file.parent_path().string()));
   }
 }
 
@@ -290,14 +332,21 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
   // Every run gets the same Torch thread count, whichever run it is, so a
   // run's numbers do not depend on which others share the machine with it.
   const int threads = c.threads > 0 ? c.threads : std::max(1, cores / parallel);
+  engine::check_thread_count(threads);
 
   const auto folder = c.results_dir;
   std::filesystem::create_directories(folder);
+  // One comparison process at a time in the folder (its runs lock their
+  // own folders as well).
+  const engine::folder_lock lock(
+      folder / "comparison.lock", fmt::format("the comparison folder {}", folder.string()),
+      c.wait_for_lock ? engine::folder_lock::when_held::wait : engine::folder_lock::when_held::fail);
+  const auto record =
+      comparison_json(pipelines, added, baseline, options.seeds, parallel, threads);
+  check_same_comparison(folder / "comparison.json", record);
   // Before any run: a comparison killed half-way can still be reported
   // (unfinished runs are listed as such) and run again.
-  oracle_detail::write_file_atomically(
-      folder / "comparison.json",
-      comparison_json(pipelines, added, baseline, options.seeds, parallel, threads));
+  oracle_detail::write_file_atomically(folder / "comparison.json", record);
 
   std::vector<std::exception_ptr> errors(jobs.size());
   std::atomic<std::size_t> next{0};

@@ -181,6 +181,26 @@ TEST_CASE("the comparison folder reads back and its report names every pipeline"
   CHECK_THAT(report, Catch::Contains("Verdict against random"));
 }
 
+TEST_CASE("a comparison folder holds one comparison: the same one resumes, another is refused",
+          "[compare][lock]") {
+  const auto& first = entropy_and_margin(1);
+  const auto json = read_file(first.folder / "comparison.json");
+  auto c = blobs_config("another-comparison");
+  c.results_dir = first.folder;  // the same folder, not emptied
+  compare_options options;
+  options.seeds = {0, 1};
+  options.parallel = 1;
+  CHECK_THROWS_WITH(compare({{"entropy", by_entropy}}, c, options),
+                    Catch::Contains("holds another comparison") && Catch::Contains("--out"));
+  options.seeds = {0, 1, 2};
+  CHECK_THROWS_WITH(compare({{"entropy", by_entropy}, {"margin", by_margin}}, c, options),
+                    Catch::Contains("holds another comparison"));
+  CHECK(read_file(first.folder / "comparison.json") == json);
+  options.seeds = {0, 1};
+  const auto again = compare({{"entropy", by_entropy}, {"margin", by_margin}}, c, options);
+  CHECK(read_file(again.report) == read_file(first.report));
+}
+
 TEST_CASE("a pipeline that queries only at random is the baseline; none is added", "[compare]") {
   auto c = blobs_config("random-given");
   compare_options options;

@@ -289,6 +289,68 @@ TEST_CASE("load_mnist_folder names the missing file and ALPIPE_DATA", "[data][mn
   CHECK_THAT(message, Contains("ALPIPE_DATA"));
 }
 
+TEST_CASE("An empty test split is refused, naming the file, never evaluated as 0/0",
+          "[data][mnist][errors]") {
+  temp_folder folder;
+  write_mnist_folder(folder.path(), 4, 4, /*gzip_train=*/false);
+  write_raw(folder / "t10k-images-idx3-ubyte", idx_images_bytes(0, 3, 2, {}));
+  write_raw(folder / "t10k-labels-idx1-ubyte", idx_labels_bytes(0, {}));
+  const auto message =
+      data_error_message([&] { (void)al::engine::load_mnist_folder(folder.path(), true); });
+  CHECK_THAT(message, Contains("t10k-images-idx3-ubyte' holds no image"));
+  CHECK_THAT(message, Contains("evaluate on"));
+}
+
+TEST_CASE("load_dataset refuses a split that holds no image, whatever the loader",
+          "[data][load][errors]") {
+  al::data_config config;
+  config.name = "blobs";
+  config.blobs_test_per_class = 0;
+  CHECK_THROWS_WITH(al::engine::load_dataset(config),
+                    Contains("the test split of data set 'blobs' holds no image"));
+}
+
+TEST_CASE("An IDX header with images of no rows or columns names the file",
+          "[data][idx][errors]") {
+  temp_folder folder;
+  write_mnist_folder(folder.path(), 4, 4, /*gzip_train=*/false);
+  write_raw(folder / "t10k-images-idx3-ubyte", idx_images_bytes(2, 0, 2, {}));
+  const auto message =
+      data_error_message([&] { (void)al::engine::load_mnist_folder(folder.path(), true); });
+  CHECK_THAT(message, Contains("t10k-images-idx3-ubyte"));
+  CHECK_THAT(message, Contains("0 rows and 2 columns"));
+}
+
+TEST_CASE("An IDX file with bytes beyond what its header announces is refused",
+          "[data][idx][errors]") {
+  temp_folder folder;
+  write_mnist_folder(folder.path(), 4, 4, /*gzip_train=*/false);
+  auto images = idx_images_bytes(2, 3, 2, distinct_pixels(2 * 3 * 2, 100));
+  images.resize(images.size() + 5000, 7);
+  write_raw(folder / "t10k-images-idx3-ubyte", images);
+  const auto message =
+      data_error_message([&] { (void)al::engine::load_mnist_folder(folder.path(), true); });
+  CHECK_THAT(message, Contains("t10k-images-idx3-ubyte"));
+  CHECK_THAT(message, Contains("5000 bytes follow the pixel data"));
+  auto labels = idx_labels_bytes(2, {9, 4});
+  labels.push_back(1);
+  write_raw(folder / "t10k-images-idx3-ubyte", idx_images_bytes(2, 3, 2, distinct_pixels(12, 100)));
+  write_raw(folder / "t10k-labels-idx1-ubyte", labels);
+  CHECK_THAT(data_error_message([&] { (void)al::engine::load_mnist_folder(folder.path(), true); }),
+             Contains("1 byte follows the label data"));
+}
+
+TEST_CASE("A folder where an IDX file belongs is named as a folder, not as missing",
+          "[data][mnist][errors]") {
+  temp_folder folder;
+  write_mnist_folder(folder.path(), 4, 4, /*gzip_train=*/false);
+  fs::remove(folder / "t10k-labels-idx1-ubyte");
+  fs::create_directories(folder / "t10k-labels-idx1-ubyte");
+  const auto message =
+      data_error_message([&] { (void)al::engine::load_mnist_folder(folder.path(), true); });
+  CHECK_THAT(message, Contains("t10k-labels-idx1-ubyte' is a folder, not the IDX file"));
+}
+
 TEST_CASE("A CIFAR-10 folder loads with its shapes, labels and pixel layout", "[data][cifar]") {
   temp_folder folder;
   write_cifar_folder(folder.path());

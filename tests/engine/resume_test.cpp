@@ -51,6 +51,7 @@ std::vector<std::string> results_of(const fs::path& run_folder) {
   for (std::string line; std::getline(in, line);) {
     auto j = nlohmann::json::parse(line);
     j.erase("seconds");
+    j.erase("check");  // signs the line, timings included
     cycles.push_back(j.dump());
   }
   return cycles;

@@ -11,6 +11,7 @@
 
 #include <al/al.hpp>
 #include <al/compare.hpp>
+#include <al/engine/threads.hpp>
 #include <al/experiment/report.hpp>
 #include <al/oracle/label_import.hpp>
 
@@ -73,9 +74,11 @@ std::string help_text() {
       "  --device NAME      auto (default), cpu, cuda\n"
       "  --model NAME       auto (default: by the images' shape), small_cnn, cifar_cnn,\n"
       "                     resnet18 (for a GPU), mlp\n"
-      "  --threads N        Torch threads (default: all cores)\n"
+      "  --threads N        Torch threads (default 0: all cores; at most four per core)\n"
       "  --out DIR          parent folder of the results (default: results)\n"
       "  --quiet            no line per cycle\n"
+      "  --wait             when another alpipe process works in the results folder,\n"
+      "                     wait for it instead of stopping\n"
       "  --oracle WHO       who labels: ground-truth (default), noisy:RATE (each answer\n"
       "                     flipped to another class with probability RATE) or human (each\n"
       "                     query is written out and the run stops; exit status 3)\n"
@@ -125,6 +128,17 @@ Number parse_number(std::string_view option, std::string_view text) {
   return value;
 }
 
+/// --threads and --parallel: 0 (every core) or 1 to four per core.
+int parse_thread_count(std::string_view option, std::string_view text) {
+  const auto count = parse_number<int>(option, text);
+  try {
+    al::engine::check_thread_count(count, std::string(option).c_str());
+  } catch (const std::invalid_argument& e) {
+    throw usage_problem{e.what()};
+  }
+  return count;
+}
+
 double parse_long_tail(std::string_view text) {
   double value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -168,9 +182,9 @@ int label_command(const std::vector<std::string_view>& args) {
   const std::filesystem::path file{std::string(args[2])};
   const std::filesystem::path folder =
       args.size() == 5 ? std::filesystem::path(std::string(args[4])) : std::filesystem::path();
-  const auto answers = al::import_labels(file, folder);
-  fmt::print("{} labels imported from {}; run the same command again to continue the run\n",
-             answers.size(), file.string());
+  // Says what happened: imported, replaced before the run used them, or
+  // the same answers again (nothing written).
+  fmt::print("{}\n", al::describe(al::import_answers(file, folder)));
   return 0;
 }
 
@@ -201,6 +215,10 @@ run_options parse_run_options(const std::vector<std::string_view>& options) {
       config.verbose = false;
       continue;
     }
+    if (option == "--wait") {
+      config.wait_for_lock = true;
+      continue;
+    }
     if (i + 1 >= options.size()) throw usage_problem{fmt::format("{} needs a value", option)};
     const auto value = options[++i];
     if (option == "--data") config.data.name = value;
@@ -211,7 +229,7 @@ run_options parse_run_options(const std::vector<std::string_view>& options) {
     else if (option == "--seeds") out.seeds = parse_seeds(value);
     else if (option == "--device") config.device = value;
     else if (option == "--model") config.model = value;
-    else if (option == "--threads") config.threads = parse_number<int>(option, value);
+    else if (option == "--threads") config.threads = parse_thread_count(option, value);
     else if (option == "--out") config.results_dir = value;
     else if (option == "--oracle") config.oracle = parse_oracle(value);
     else throw usage_problem{fmt::format("unknown option '{}'; see alpipe --help", option)};
@@ -259,7 +277,7 @@ int compare_command(const std::vector<std::string_view>& args) {
     if (i + 1 >= args.size()) throw usage_problem{fmt::format("{} needs a value", option)};
     const auto value = args[++i];
     if (option == "--labels") labels = parse_labels(value);
-    else compare.parallel = parse_number<int>(option, value);
+    else compare.parallel = parse_thread_count(option, value);
   }
   auto [config, seeds] = parse_run_options(options);
   // Three seeds by default: the fewest that give the paired test a chance.

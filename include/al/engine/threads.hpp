@@ -4,9 +4,18 @@
 
 namespace al::engine {
 
+/// The most threads a run may ask for: four per core. More only queue up
+/// (and thousands load the machine for minutes before the first line).
+int max_threads();
+
+/// Throws std::invalid_argument naming `option` unless `threads` is 0
+/// (every core) or from 1 to max_threads().
+void check_thread_count(int threads, const char* option = "config.threads (--threads)");
+
 /// Sets Torch's intra-op threads to `threads`, or to every core when 0
 /// (Debian's LibTorch starts with one), and OpenBLAS's to one: Torch's
 /// threads already call it side by side (src/core/threads.cpp says why).
+/// Checks the count first (check_thread_count).
 void set_torch_threads(int threads);
 
 /// OpenBLAS's thread count; 0 when the BLAS in this process is not OpenBLAS
