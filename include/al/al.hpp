@@ -5,6 +5,7 @@
 #include <al/config.hpp>
 #include <al/errors.hpp>
 #include <al/explain.hpp>
+#include <al/limits.hpp>
 #include <al/oracle/label_import.hpp>
 #include <al/parse.hpp>
 #include <al/pipeline.hpp>

@@ -12,6 +12,7 @@
 // Type-level mistakes (a cycle body without a query) are static_asserts whose
 // messages start with the same codes.
 
+#include <al/limits.hpp>
 #include <al/plan_error.hpp>
 
 #include <fmt/format.h>
@@ -45,6 +46,42 @@ namespace al::errors {
   fail("AL006", fmt::format("cycle({}, ...) repeats nothing; give a positive number of "
                             "cycles, e.g. cycle(6, query(entropy, 100))",
                             count));
+}
+
+/// More samples than any pool holds: a typo, or a generated number.
+[[noreturn]] inline void AL038_sample_count_too_large(std::string_view stage,
+                                                      std::string_view selector,
+                                                      std::int64_t count) {
+  fail("AL038", fmt::format("{}({}, {}) asks for more than {} samples, the most one {}(...) may "
+                            "label; no pool holds that many, so the size is surely a typo; "
+                            "e.g. {}({}, 100)",
+                            stage, selector, count, limits::max_samples, stage, stage, selector));
+}
+
+/// `cycles`: the plan's cycles in all, as far as they are known when the
+/// count is checked (a single cycle(n, ...) alone already has n).
+[[noreturn]] inline void AL039_too_many_cycles(std::int64_t cycles) {
+  fail("AL039", fmt::format("the plan would run {} cycles, more than the {} allowed in all: every "
+                            "cycle retrains the model, and the plan writes each one out; give "
+                            "fewer cycles, e.g. cycle(6, query(entropy, 100))",
+                            cycles, limits::max_cycles));
+}
+
+/// A strategy with combinators nested more than limits::max_nesting deep;
+/// `word` is the combinator that goes past the limit.
+[[noreturn]] inline void AL037_strategy_nested_too_deeply(std::string_view word) {
+  fail("AL037", fmt::format("{}(...) is nested deeper than {} levels of combinators, far more "
+                            "than any strategy needs; write it flatter, e.g. "
+                            "mix(prefilter(entropy, 10) >> coreset, random, 0.5)",
+                            word, limits::max_nesting));
+}
+
+/// A strategy of more than limits::max_strategy_words words.
+[[noreturn]] inline void AL037_strategy_too_large() {
+  fail("AL037", fmt::format("the strategy holds more than {} words, combinators included, far "
+                            "more than any strategy needs; write a smaller one, e.g. "
+                            "mix(prefilter(entropy, 10) >> coreset, random, 0.5)",
+                            limits::max_strategy_words));
 }
 
 // Stage order ----------------------------------------------------------------
@@ -98,6 +135,17 @@ namespace al::errors {
   fail("AL014", fmt::format("{} option .{}(...) must be {}", stage, option, requirement));
 }
 
+/// The upper bound of an option (al/limits.hpp); the lower ones say their
+/// requirement through AL014_option_out_of_range.
+[[noreturn]] inline void AL014_option_too_large(std::string_view stage, std::string_view option,
+                                                std::int64_t limit) {
+  fail("AL014", fmt::format("{} option .{}(...) must be at most {}", stage, option, limit));
+}
+[[noreturn]] inline void AL014_option_too_large(std::string_view stage, std::string_view option,
+                                                double limit) {
+  fail("AL014", fmt::format("{} option .{}(...) must be at most {:g}", stage, option, limit));
+}
+
 // Words in the wrong place ------------------------------------------------------
 // AL015 (a strategy where a stage is expected) and AL016 (a stage where a
 // strategy is expected) are static_asserts in the typed DSL (pipeline.hpp,
@@ -116,7 +164,8 @@ namespace al::errors {
 }
 
 // Text front end ---------------------------------------------------------------
-// AL001 unknown word, AL002 syntax, AL003 bad number: see al/parse.hpp.
+// AL001 unknown word, AL002 syntax, AL003 bad number, AL037 nested too
+// deeply: see al/parse.hpp.
 
 // Runs -------------------------------------------------------------------------
 

@@ -95,7 +95,7 @@ inline std::string explain(const plan& p) {
           if constexpr (std::is_same_v<T, pretrain_step>) {
             out += fmt::format("  [0] pretrain  {}\n", describe(step.recipe));
           } else if constexpr (std::is_same_v<T, label_initial_step>) {
-            labelled += step.count;
+            labelled = detail::saturating_add(labelled, step.count);
             out += fmt::format("  [0] label     initial set: {} samples by {} ({})\n", step.count,
                                step.selector.name, step.selector.description);
           } else if constexpr (std::is_same_v<T, train_step>) {
@@ -111,7 +111,7 @@ inline std::string explain(const plan& p) {
             out += fmt::format("  [{}] select    {} samples by {} ({})\n", step.cycle, step.count,
                                step.selector.name, step.selector.description);
           } else if constexpr (std::is_same_v<T, label_step>) {
-            labelled += step.count;
+            labelled = detail::saturating_add(labelled, step.count);
             out += fmt::format("  [{}] label     {} samples from the oracle (ground truth)\n",
                                step.cycle, step.count);
           }

@@ -21,10 +21,17 @@
 // Errors point at the mistake with a caret and suggest the nearest known
 // word: AL001 unknown word, AL002 syntax, AL003 bad number, and every rule
 // the typed DSL checks (see docs/errors.md).
+//
+// Any text ends in a plan or a parse_error, quickly: the parser recurses
+// only into combinators, at most limits::max_nesting deep and over at most
+// limits::max_strategy_words words (AL037), and into one cycle body (a cycle
+// inside it is refused before its body is read, AL011); every number is
+// bounded (al/limits.hpp) before the plan is written out.
 
 #include <al/detail/nearest_word.hpp>
 #include <al/detail/plan_builder.hpp>
 #include <al/errors.hpp>
+#include <al/limits.hpp>
 #include <al/plan.hpp>
 #include <al/rules.hpp>
 #include <al/stage/pretrain.hpp>
@@ -41,6 +48,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -98,6 +106,29 @@ class text_parser {
  private:
   std::string_view text_;
   std::size_t at_ = 0;
+  int depth_ = 0;              // combinators open where the parser reads
+  int strategy_words_ = 0;     // words read so far in the current strategy
+  bool in_cycle_body_ = false;
+
+  /// One level of nesting, for as long as the parser reads inside the
+  /// combinator `word` written at `at`. Entered before the parser recurses,
+  /// so that no input can drive the recursion deeper than
+  /// limits::max_nesting (AL037).
+  class nesting_level {
+   public:
+    nesting_level(text_parser& parser, std::string_view word, std::size_t at) : parser_(parser) {
+      if (parser_.depth_ >= limits::max_nesting) {
+        parser_.report_at(at, [&] { errors::AL037_strategy_nested_too_deeply(word); });
+      }
+      ++parser_.depth_;
+    }
+    ~nesting_level() { --parser_.depth_; }
+    nesting_level(const nesting_level&) = delete;
+    nesting_level& operator=(const nesting_level&) = delete;
+
+   private:
+    text_parser& parser_;
+  };
 
   [[noreturn]] void fail(std::string_view code, const std::string& message, std::size_t at) const {
     throw parse_error(with_caret(fmt::format("{}: {}", code, message), at), at);
@@ -153,7 +184,12 @@ class text_parser {
     const auto [digits, start] = number_text();
     std::int64_t value = 0;
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+    const bool whole = end == digits.data() + digits.size();
+    if (whole && error == std::errc::result_out_of_range) {
+      fail("AL003", fmt::format("{} does not fit in a 64-bit integer, found '{}'", what, digits),
+           start);
+    }
+    if (digits.empty() || error != std::errc() || !whole) {
       fail("AL003", fmt::format("{} must be a whole number, found '{}'", what, digits), start);
     }
     return value;
@@ -163,8 +199,17 @@ class text_parser {
     const auto [digits, start] = number_text();
     double value = 0;
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+    const bool whole = end == digits.data() + digits.size();
+    if (whole && error == std::errc::result_out_of_range) {
+      fail("AL003", fmt::format("{} is beyond the range of a double, found '{}'", what, digits),
+           start);
+    }
+    if (digits.empty() || error != std::errc() || !whole) {
       fail("AL003", fmt::format("{} must be a number, found '{}'", what, digits), start);
+    }
+    // from_chars reads "nan" and "inf" too; the DSL's numbers are finite.
+    if (!std::isfinite(value)) {
+      fail("AL003", fmt::format("{} must be a finite number, found '{}'", what, digits), start);
     }
     return value;
   }
@@ -198,16 +243,36 @@ class text_parser {
       expect('(', fmt::format("after {}", word));
       skip_space();
       stage.selector_position = at_;
+      strategy_words_ = 0;
       stage.selector = selector_expression(stage.kind == stage_kind::initial);
       expect(',', "after the strategy");
+      skip_space();
+      const auto count_at = at_;
       stage.count = whole_number("the number of samples");
+      if (stage.count > limits::max_samples) {
+        report_at(count_at, [&] {
+          errors::AL038_sample_count_too_large(word, stage.selector.name, stage.count);
+        });
+      }
       expect(')', fmt::format("to close {}(...)", word));
     } else if (word == "cycle") {
       stage.kind = stage_kind::cycle;
+      // Refused before its body is read, so that cycles cannot drive the
+      // recursion; check_cycle_body refuses the other stages a body may not hold.
+      if (in_cycle_body_) {
+        report_at(stage.position, [] { errors::AL011_stage_not_allowed_in_cycle("cycle(...)"); });
+      }
       expect('(', "after cycle");
+      skip_space();
+      const auto count_at = at_;
       stage.count = whole_number("the number of cycles");
+      if (stage.count > limits::max_cycles) {
+        report_at(count_at, [&] { errors::AL039_too_many_cycles(stage.count); });
+      }
       expect(',', "after the number of cycles");
+      in_cycle_body_ = true;
       stage.body = parse_pipeline();
+      in_cycle_body_ = false;
       check_cycle_body(stage.body);
       expect(')', "to close cycle(...)");
     } else if (word == "train") {
@@ -235,26 +300,7 @@ class text_parser {
   selector_spec selector_expression(bool must_score) {
     skip_space();
     const auto start = at_;
-    auto [spec, kind] = selector_primary();
-    skip_space();
-    if (text_.substr(at_, 2) == ">>") {
-      if (spec.name != "prefilter" || !spec.inner.empty()) {
-        fail("AL002", "'>>' follows only prefilter(s, m), as in prefilter(entropy, 10) >> coreset", at_);
-      }
-      at_ += 2;
-      skip_space();
-      const auto chooser_at = at_;
-      auto [chooser, chooser_kind] = selector_primary();
-      if (chooser_kind != selector_kind::set_selector) {
-        fail("AL020", "prefilter(s, m) >> x: x must be a set selector such as coreset or badge; "
-                      "to rank by one score, query(s, n) alone does it", chooser_at);
-      }
-      spec = prefilter_spec(std::move(pending_filter_), spec.parameter, std::move(chooser));
-      kind = selector_kind::set_selector;
-    } else if (spec.name == "prefilter" && spec.inner.empty()) {
-      fail("AL002", "prefilter(s, m) needs a set selector after it: prefilter(entropy, 10) >> coreset",
-           at_);
-    }
+    auto [spec, kind] = selector_chain();
     if (must_score && kind != selector_kind::scorer) {
       fail("AL023", "initial(s, n) takes a per-sample scorer such as random; a set selector needs "
                     "a labelled set to start from, so use it in query(...)", start);
@@ -262,12 +308,49 @@ class text_parser {
     return spec;
   }
 
+  /// primary ['>>' chain]. `>>` groups to the right, as to_string prints the
+  /// typed prefilter(a, 2) >> (prefilter(b, 3) >> coreset); a prefilter(s, m)
+  /// left without its set selector is an error, never a strategy.
+  std::pair<selector_spec, selector_kind> selector_chain() {
+    skip_space();
+    auto [spec, kind] = selector_primary();
+    skip_space();
+    if (text_.substr(at_, 2) == ">>") {
+      if (spec.name != "prefilter" || !spec.inner.empty()) {
+        fail("AL002", "'>>' follows only prefilter(s, m), as in prefilter(entropy, 10) >> coreset", at_);
+      }
+      // Taken now: a prefilter in the chooser sets its own.
+      auto filter = std::move(pending_filter_);
+      const nesting_level level(*this, "prefilter", at_);
+      at_ += 2;
+      skip_space();
+      const auto chooser_at = at_;
+      auto [chooser, chooser_kind] = selector_chain();
+      if (chooser_kind != selector_kind::set_selector) {
+        fail("AL020", "prefilter(s, m) >> x: x must be a set selector such as coreset or badge; "
+                      "to rank by one score, query(s, n) alone does it", chooser_at);
+      }
+      spec = prefilter_spec(std::move(filter), spec.parameter, std::move(chooser));
+      kind = selector_kind::set_selector;
+    } else if (spec.name == "prefilter" && spec.inner.empty()) {
+      fail("AL002", "prefilter(s, m) needs a set selector after it: prefilter(entropy, 10) >> coreset",
+           at_);
+    }
+    return {std::move(spec), kind};
+  }
+
   std::pair<selector_spec, selector_kind> selector_primary() {
     skip_space();
     const auto start = at_;
     const auto word = identifier();
     if (word.empty()) fail("AL002", "expected a strategy word such as entropy", start);
+    // Counted before any recursion: with max_nesting, it bounds the work
+    // and the plan's copies of this strategy, whatever the text.
+    if (++strategy_words_ > limits::max_strategy_words) {
+      report_at(start, [] { errors::AL037_strategy_too_large(); });
+    }
     if (word == "prefilter") {
+      const nesting_level level(*this, word, start);
       expect('(', "after prefilter");
       skip_space();
       const auto filter_at = at_;
@@ -283,12 +366,16 @@ class text_parser {
       const auto factor = real_number("prefilter's factor m");
       expect(')', "to close prefilter(...)");
       if (!(factor >= 1)) report_at(factor_at, [&] { errors::AL019_prefilter_factor(factor); });
+      if (!(factor <= limits::max_prefilter_factor)) {
+        report_at(factor_at, [&] { errors::AL019_prefilter_factor_too_large(factor); });
+      }
       pending_filter_ = std::move(filter);
       selector_spec half{"prefilter", {}, ""};
       half.parameter = factor;
       return {half, selector_kind::set_selector};
     }
     if (word == "mix") {
+      const nesting_level level(*this, word, start);
       expect('(', "after mix");
       skip_space();
       const auto first_at = at_;
@@ -310,6 +397,7 @@ class text_parser {
       return {mix_spec(std::move(first), std::move(second), fraction), selector_kind::set_selector};
     }
     if (word == "pt4al") {
+      const nesting_level level(*this, word, start);
       expect('(', "after pt4al");
       skip_space();
       const auto inner_at = at_;
@@ -323,6 +411,7 @@ class text_parser {
       return {pt4al_spec(std::move(inner)), selector_kind::scorer};
     }
     if (word == "balanced") {
+      const nesting_level level(*this, word, start);
       expect('(', "after balanced");
       auto inner = balance_scorer("balanced(s) fills each class's quota with its top samples by a "
                                   "per-sample score; a set selector such as coreset cannot rank; "
@@ -331,6 +420,7 @@ class text_parser {
       return {balanced_spec(std::move(inner)), selector_kind::set_selector};
     }
     if (word == "class_balanced") {
+      const nesting_level level(*this, word, start);
       expect('(', "after class_balanced");
       auto inner = balance_scorer("class_balanced(s, lambda) weighs a per-sample uncertainty; a "
                                   "set selector such as coreset gives none; try "
@@ -342,6 +432,9 @@ class text_parser {
       expect(')', "to close class_balanced(...)");
       if (!(lambda >= 0)) {
         report_at(lambda_at, [&] { errors::AL033_class_balanced_lambda(lambda); });
+      }
+      if (!(lambda <= limits::max_balance_weight)) {
+        report_at(lambda_at, [&] { errors::AL033_class_balanced_lambda_too_large(lambda); });
       }
       return {class_balanced_spec(std::move(inner), lambda), selector_kind::set_selector};
     }
@@ -629,7 +722,7 @@ class text_parser {
           case stage_kind::pretrain: builder.add_pretrain(s.pretrain); break;
           case stage_kind::train: builder.set_recipe(s.train.recipe); break;
           case stage_kind::cycle:
-            if (s.count <= 0) errors::AL006_cycle_count_not_positive(s.count);
+            builder.begin_cycle(s.count);  // AL006, AL039: before the body is written out
             for (std::int64_t i = 0; i < s.count; ++i) lower(s.body, builder);
             break;
         }

@@ -9,12 +9,26 @@
 #include <al/requirements.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
 namespace al {
+
+namespace detail {
+/// a + b, held at the int64 bounds instead of overflowing. The limits
+/// (al/limits.hpp) keep every sum of a plan built by the DSL far from them;
+/// a plan is plain data, though, and may come from elsewhere.
+constexpr std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+  constexpr auto max = std::numeric_limits<std::int64_t>::max();
+  constexpr auto min = std::numeric_limits<std::int64_t>::min();
+  if (b > 0 && a > max - b) return max;
+  if (b < 0 && a < min - b) return min;
+  return a + b;
+}
+}  // namespace detail
 
 /// Optimisers the trainer knows.
 enum class optimizer { adam, sgd };
@@ -188,8 +202,12 @@ struct plan {
   [[nodiscard]] std::int64_t label_budget() const {
     std::int64_t total = 0;
     for (const auto& s : steps) {
-      if (const auto* first = std::get_if<label_initial_step>(&s)) total += first->count;
-      if (const auto* label = std::get_if<label_step>(&s)) total += label->count;
+      if (const auto* first = std::get_if<label_initial_step>(&s)) {
+        total = detail::saturating_add(total, first->count);
+      }
+      if (const auto* label = std::get_if<label_step>(&s)) {
+        total = detail::saturating_add(total, label->count);
+      }
     }
     return total;
   }

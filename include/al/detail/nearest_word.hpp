@@ -32,6 +32,11 @@ inline std::optional<std::string> nearest_word(std::string_view word,
   std::optional<std::string> best;
   std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
   for (const auto& candidate : candidates) {
+    // The distance is at least the difference in length: skipping such
+    // candidates keeps a megabyte-long unknown word from costing seconds.
+    const auto gap = word.size() > candidate.size() ? word.size() - candidate.size()
+                                                    : candidate.size() - word.size();
+    if (gap >= best_distance) continue;
     const auto d = edit_distance(word, candidate);
     if (d < best_distance) {
       best_distance = d;

@@ -2,12 +2,14 @@
 // Turns stages, in pipeline order, into the expanded steps of a plan.
 // Shared by every front end so that both expand a pipeline identically.
 
-#include <al/plan.hpp>
 #include <al/errors.hpp>
+#include <al/limits.hpp>
+#include <al/plan.hpp>
 #include <al/rules.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -21,6 +23,27 @@ inline std::string_view word_needing(const selector_spec& spec, need n) {
     if (part.needs.contains(n)) return word_needing(part, n);
   }
   return spec.name;
+}
+
+/// Combinator levels of `spec`: 0 for a plain word, 1 for mix(entropy, random, r).
+inline int nesting_of(const selector_spec& spec) {
+  int deepest = 0;
+  for (const auto& part : spec.inner) deepest = std::max(deepest, nesting_of(part));
+  return spec.inner.empty() ? 0 : deepest + 1;
+}
+
+/// Words of `spec`, combinators included.
+inline std::int64_t words_of(const selector_spec& spec) {
+  std::int64_t words = 1;
+  for (const auto& part : spec.inner) words += words_of(part);
+  return words;
+}
+
+/// AL037, for a strategy however it was written (the parser refuses such
+/// text while reading it, before it recurses).
+inline void check_strategy_size(const selector_spec& spec) {
+  if (nesting_of(spec) > limits::max_nesting) errors::AL037_strategy_nested_too_deeply(spec.name);
+  if (words_of(spec) > limits::max_strategy_words) errors::AL037_strategy_too_large();
 }
 
 class plan_builder {
@@ -49,6 +72,10 @@ class plan_builder {
     if (cycle_ > 0) errors::AL008_initial_after_query();
     if (has_initial_) errors::AL007_two_initial_stages();
     if (count <= 0) errors::AL004_initial_size_not_positive(selector.name, count);
+    if (count > limits::max_samples) {
+      errors::AL038_sample_count_too_large("initial", selector.name, count);
+    }
+    check_strategy_size(selector);
     if (selector.needs.contains(need::previous_outputs)) {
       errors::AL034_previous_model_in_initial(word_needing(selector, need::previous_outputs));
     }
@@ -63,6 +90,11 @@ class plan_builder {
   void add_query(selector_spec selector, std::int64_t count) {
     if (!has_initial_) errors::AL009_query_before_initial(selector.name, count);
     if (count <= 0) errors::AL005_query_size_not_positive(selector.name, count);
+    if (count > limits::max_samples) errors::AL038_sample_count_too_large("query", selector.name, count);
+    check_strategy_size(selector);
+    // begin_cycle checks a whole cycle(n, ...) before it is written out;
+    // this catches queries outside any cycle, one cycle each.
+    if (cycle_ >= limits::max_cycles) errors::AL039_too_many_cycles(std::int64_t{cycle_} + 1);
     check_provided(selector);
     if (selector.needs.contains(need::aux_heads)) {
       if (recipe_.linear_probe) errors::AL035_linear_probe_with("mcdal");
@@ -78,6 +110,15 @@ class plan_builder {
     plan_.steps.emplace_back(select_step{cycle_, std::move(selector), count});
     plan_.steps.emplace_back(label_step{cycle_, count});
     training_due_ = true;
+  }
+
+  /// Checks `cycle(count, body)` before its body is lowered `count` times,
+  /// so that no count, however large, makes the plan grow past the bound.
+  void begin_cycle(std::int64_t count) const {
+    if (count <= 0) errors::AL006_cycle_count_not_positive(count);
+    if (count > limits::max_cycles - cycle_) {
+      errors::AL039_too_many_cycles(saturating_add(cycle_, count));
+    }
   }
 
   /// Trainings are emitted lazily so that a `train(...)` written right after

@@ -1,4 +1,5 @@
 #pragma once
+#include <al/limits.hpp>
 #include <al/pipeline.hpp>
 #include <al/stage/query.hpp>
 #include <al/stage/train.hpp>
@@ -38,7 +39,7 @@ struct cycle_stage : stage_base {
   static constexpr needs_set needs = Body::needs;
   static constexpr needs_set provides = Body::provides;
   void lower_into(detail::plan_builder& b) const {
-    if (count <= 0) errors::AL006_cycle_count_not_positive(count);
+    b.begin_cycle(count);  // AL006, AL039: before the body is written out count times
     for (std::int64_t i = 0; i < count; ++i) body.lower_into(b);
   }
   std::string to_text() const { return fmt::format("cycle({}, {})", count, body.to_text()); }
@@ -59,6 +60,7 @@ struct cycle_fn {
                   "AL012: cycle(n, body): the body needs exactly one query(...), "
                   "e.g. cycle(6, query(entropy, 100))");
     if (count <= 0) errors::AL006_cycle_count_not_positive(count);
+    if (count > limits::max_cycles) errors::AL039_too_many_cycles(count);
     return cycle_stage<body_pipeline>{{}, count, detail::as_pipeline(body)};
   }
   template <class Body>

@@ -1,5 +1,6 @@
 #pragma once
 #include <al/errors.hpp>
+#include <al/limits.hpp>
 #include <al/pipeline.hpp>
 #include <al/pretext.hpp>
 #include <al/strategy/selector.hpp>
@@ -33,6 +34,7 @@ struct initial_fn {
     requires(!S::needs.contains(need::previous_outputs))
   constexpr initial_stage<S> operator()(S selector, std::int64_t count) const {
     if (count <= 0) errors::AL004_initial_size_not_positive(S::name, count);
+    if (count > limits::max_samples) errors::AL038_sample_count_too_large("initial", S::name, count);
     return {{}, selector, count};
   }
   template <scorer S>

@@ -1,5 +1,6 @@
 #pragma once
 #include <al/errors.hpp>
+#include <al/limits.hpp>
 #include <al/pipeline.hpp>
 #include <al/plan.hpp>
 #include <al/pretext.hpp>
@@ -21,8 +22,9 @@ namespace al {
 ///
 /// `epochs`, `batch_size`, `lr`, `weight_decay` for both tasks; `projector`
 /// and `predictor` (widths) for simsiam only (AL029). Each option may be
-/// given once (AL013) and must be in range (AL014); in a constexpr pipeline
-/// both are compile errors. Defaults: al::pretrain_recipe.
+/// given once (AL013) and must be in range (AL014, upper bounds in
+/// al/limits.hpp); in a constexpr pipeline both are compile errors.
+/// Defaults: al::pretrain_recipe.
 template <pretext_word P>
 struct pretrain_stage : stage_base {
   pretrain_recipe recipe{P::task};
@@ -34,18 +36,28 @@ struct pretrain_stage : stage_base {
 
   constexpr pretrain_stage epochs(std::int64_t n) const {
     if (n < 1) errors::AL014_option_out_of_range("pretrain", "epochs", "at least 1");
+    if (n > limits::max_epochs) errors::AL014_option_too_large("pretrain", "epochs", limits::max_epochs);
     return with(option::epochs, "epochs", &pretrain_recipe::epochs, n);
   }
   constexpr pretrain_stage batch_size(std::int64_t n) const {
     if (n < 2) errors::AL014_option_out_of_range("pretrain", "batch_size", "at least 2");
+    if (n > limits::max_batch_size) {
+      errors::AL014_option_too_large("pretrain", "batch_size", limits::max_batch_size);
+    }
     return with(option::batch_size, "batch_size", &pretrain_recipe::batch_size, n);
   }
   constexpr pretrain_stage lr(double x) const {
     if (!(x > 0)) errors::AL014_option_out_of_range("pretrain", "lr", "positive");
+    if (!(x <= limits::max_learning_rate)) {
+      errors::AL014_option_too_large("pretrain", "lr", limits::max_learning_rate);
+    }
     return with(option::lr, "lr", &pretrain_recipe::learning_rate, x);
   }
   constexpr pretrain_stage weight_decay(double x) const {
     if (!(x >= 0)) errors::AL014_option_out_of_range("pretrain", "weight_decay", "0 or more");
+    if (!(x <= limits::max_weight_decay)) {
+      errors::AL014_option_too_large("pretrain", "weight_decay", limits::max_weight_decay);
+    }
     return with(option::weight_decay, "weight_decay", &pretrain_recipe::weight_decay, x);
   }
   /// SimSiam's projector width.
@@ -88,6 +100,7 @@ struct pretrain_stage : stage_base {
                   "pretrain(simsiam) only: rotation trains a 4-way head, with no projector or "
                   "predictor; remove the option");
     if (width < 1) errors::AL014_option_out_of_range("pretrain", name, "at least 1");
+    if (width > limits::max_width) errors::AL014_option_too_large("pretrain", name, limits::max_width);
     return with(o, name, field, width);
   }
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <al/errors.hpp>
+#include <al/limits.hpp>
 #include <al/pipeline.hpp>
 #include <al/pretext.hpp>
 #include <al/strategy/selector.hpp>
@@ -32,6 +33,7 @@ struct query_fn {
   template <selector S>
   constexpr query_stage<S> operator()(S selector, std::int64_t count) const {
     if (count <= 0) errors::AL005_query_size_not_positive(S::name, count);
+    if (count > limits::max_samples) errors::AL038_sample_count_too_large("query", S::name, count);
     return {{}, selector, count};
   }
   template <pretext_word S>

@@ -1,5 +1,6 @@
 #pragma once
 #include <al/errors.hpp>
+#include <al/limits.hpp>
 #include <al/pipeline.hpp>
 #include <al/plan.hpp>
 
@@ -17,8 +18,8 @@ namespace al {
 ///   train(al::optimizer::sgd).lr(0.05).momentum(0.9)
 ///
 /// Without any `train` stage the defaults of `al::train_recipe` apply. Each
-/// option may be given once (AL013) and must be in range (AL014); in a
-/// constexpr pipeline both are compile errors.
+/// option may be given once (AL013) and must be in range (AL014, upper
+/// bounds in al/limits.hpp); in a constexpr pipeline both are compile errors.
 struct train_stage : stage_base {
   train_recipe recipe;
 
@@ -37,22 +38,35 @@ struct train_stage : stage_base {
 
   constexpr train_stage epochs(std::int64_t n) const {
     if (n < 1) errors::AL014_option_out_of_range("train", "epochs", "at least 1");
+    if (n > limits::max_epochs) errors::AL014_option_too_large("train", "epochs", limits::max_epochs);
     return with(option::epochs, "epochs", &train_recipe::epochs, n);
   }
   constexpr train_stage min_steps(std::int64_t n) const {
     if (n < 0) errors::AL014_option_out_of_range("train", "min_steps", "0 or more");
+    if (n > limits::max_min_steps) {
+      errors::AL014_option_too_large("train", "min_steps", limits::max_min_steps);
+    }
     return with(option::min_steps, "min_steps", &train_recipe::min_steps, n);
   }
   constexpr train_stage batch_size(std::int64_t n) const {
     if (n < 1) errors::AL014_option_out_of_range("train", "batch_size", "at least 1");
+    if (n > limits::max_batch_size) {
+      errors::AL014_option_too_large("train", "batch_size", limits::max_batch_size);
+    }
     return with(option::batch_size, "batch_size", &train_recipe::batch_size, n);
   }
   constexpr train_stage lr(double x) const {
     if (!(x > 0)) errors::AL014_option_out_of_range("train", "lr", "positive");
+    if (!(x <= limits::max_learning_rate)) {
+      errors::AL014_option_too_large("train", "lr", limits::max_learning_rate);
+    }
     return with(option::lr, "lr", &train_recipe::learning_rate, x);
   }
   constexpr train_stage weight_decay(double x) const {
     if (!(x >= 0)) errors::AL014_option_out_of_range("train", "weight_decay", "0 or more");
+    if (!(x <= limits::max_weight_decay)) {
+      errors::AL014_option_too_large("train", "weight_decay", limits::max_weight_decay);
+    }
     return with(option::weight_decay, "weight_decay", &train_recipe::weight_decay, x);
   }
   constexpr train_stage momentum(double x) const {
@@ -84,6 +98,9 @@ struct train_stage : stage_base {
   /// `w` must be positive (AL014).
   constexpr train_stage cod(double w = default_cod_weight) const {
     if (!(w > 0)) errors::AL014_option_out_of_range("train", "cod", "positive");
+    if (!(w <= limits::max_cod_weight)) {
+      errors::AL014_option_too_large("train", "cod", limits::max_cod_weight);
+    }
     return with(option::cod, "cod", &train_recipe::consistency_weight, w);
   }
   static constexpr double default_cod_weight = 0.02;

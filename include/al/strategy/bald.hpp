@@ -1,5 +1,6 @@
 #pragma once
 #include <al/errors.hpp>
+#include <al/limits.hpp>
 #include <al/strategy/selector.hpp>
 
 #include <fmt/format.h>
@@ -16,6 +17,13 @@ namespace al::errors {
                             "how stochastic passes disagree, and one pass cannot disagree with "
                             "itself; e.g. bald.passes(20)",
                             passes));
+}
+
+[[noreturn]] inline void AL018_bald_passes_too_many(std::int64_t passes) {
+  fail("AL018", fmt::format("bald.passes({}) must be at most {}: each pass samples the whole "
+                            "pool again, and a few dozen already estimate the disagreement; "
+                            "e.g. bald.passes(20)",
+                            passes, limits::max_passes));
 }
 
 }  // namespace al::errors
@@ -35,8 +43,9 @@ namespace al {
 ///
 /// Example: `cycle(6, query(bald, 100))`, `query(bald.passes(50), 100)`
 ///
-/// Options: `.passes(T)` — the number of stochastic passes, at least 2
-/// (AL018; a compile error in a constexpr pipeline), default 20.
+/// Options: `.passes(T)` — the number of stochastic passes, at least 2 and
+/// at most limits::max_passes (AL018; a compile error in a constexpr
+/// pipeline), default 20.
 struct bald_t {
   static constexpr std::string_view name = "bald";
   static constexpr needs_set needs = needs_set{need::probs} | need::mc_dropout;
@@ -50,6 +59,7 @@ struct bald_t {
   /// A copy that samples `count` passes.
   [[nodiscard]] constexpr bald_t passes(std::int64_t count) const {
     if (count < 2) errors::AL018_bald_passes_too_few(count);
+    if (count > limits::max_passes) errors::AL018_bald_passes_too_many(count);
     bald_t copy = *this;
     copy.passes_ = count;
     return copy;

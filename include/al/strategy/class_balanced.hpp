@@ -11,6 +11,7 @@
 // λ = 0 is the scorer's own top-b; a larger λ trades uncertainty for balance.
 
 #include <al/errors.hpp>
+#include <al/limits.hpp>
 #include <al/strategy/pt4al.hpp>
 #include <al/strategy/selector.hpp>
 
@@ -24,6 +25,12 @@ namespace al::errors {
                             "be 0 or more (0: the scorer's top-b alone), e.g. "
                             "class_balanced(entropy, 0.6)",
                             lambda));
+}
+[[noreturn]] inline void AL033_class_balanced_lambda_too_large(double lambda) {
+  fail("AL033", fmt::format("class_balanced(s, {}): the weight lambda of the balance term must "
+                            "be at most {} (0.6 is the paper's value for CIFAR-10), e.g. "
+                            "class_balanced(entropy, 0.6)",
+                            lambda, limits::max_balance_weight));
 }
 }  // namespace al::errors
 
@@ -62,6 +69,7 @@ struct class_balanced_fn {
   constexpr class_balanced_t<Inner> operator()(Inner inner, double lambda) const {
     detail::assert_nestable<Inner>();
     if (!(lambda >= 0)) errors::AL033_class_balanced_lambda(lambda);
+    if (!(lambda <= limits::max_balance_weight)) errors::AL033_class_balanced_lambda_too_large(lambda);
     return {inner, lambda};
   }
   template <selector Inner>

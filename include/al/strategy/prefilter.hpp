@@ -6,6 +6,7 @@
 //   query(prefilter(entropy, 10) >> coreset, 100)   // coreset over the 1000 most uncertain
 
 #include <al/errors.hpp>
+#include <al/limits.hpp>
 #include <al/strategy/pt4al.hpp>
 #include <al/strategy/selector.hpp>
 
@@ -18,6 +19,12 @@ namespace al::errors {
   fail("AL019", fmt::format("prefilter(s, {}) must keep at least the query itself: give a factor "
                             "of 1 or more, e.g. prefilter(entropy, 10) >> coreset",
                             factor));
+}
+[[noreturn]] inline void AL019_prefilter_factor_too_large(double factor) {
+  fail("AL019", fmt::format("prefilter(s, {}) must keep at most {} times the query: give a factor "
+                            "between 1 and {}, e.g. prefilter(entropy, 10) >> coreset; to let "
+                            "the set selector see the whole pool, use it alone: query(coreset, 100)",
+                            factor, limits::max_prefilter_factor, limits::max_prefilter_factor));
 }
 }  // namespace al::errors
 
@@ -71,6 +78,7 @@ struct prefilter_fn {
   constexpr prefilter_half<Filter> operator()(Filter filter, double factor) const {
     detail::assert_nestable<Filter>();
     if (!(factor >= 1)) errors::AL019_prefilter_factor(factor);
+    if (!(factor <= limits::max_prefilter_factor)) errors::AL019_prefilter_factor_too_large(factor);
     return {filter, factor};
   }
   template <selector Filter>
