@@ -36,12 +36,12 @@ std::runtime_error io_error(const std::filesystem::path& file, std::string_view 
 }  // namespace
 
 results_folder::results_folder(std::filesystem::path folder, std::string identity,
-                               folder_lock::when_held mode)
+                               oracle_detail::folder_lock::when_held mode)
     : folder_(std::move(folder)), identity_(std::move(identity)) {
   std::error_code error;
   std::filesystem::create_directories(folder_, error);
   if (error) throw io_error(folder_, "create the results folder");
-  lock_ = std::make_unique<folder_lock>(folder_ / "run.lock",
+  lock_ = std::make_unique<oracle_detail::folder_lock>(folder_ / "run.lock",
                                         fmt::format("the results folder {}", folder_.string()), mode);
 }
 

@@ -7,7 +7,7 @@
 #include <al/plan.hpp>
 #include <al/report.hpp>
 
-#include "folder_lock.hpp"
+#include "../oracle/folder_lock.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -36,7 +36,8 @@ class results_folder {
   /// with a message naming this one, or waits when `mode` says so.
   /// `identity` (run_identity) signs every line of cycles.jsonl, so a line
   /// changed by hand or copied from another run is found on resume.
-  results_folder(std::filesystem::path folder, std::string identity, folder_lock::when_held mode);
+  results_folder(std::filesystem::path folder, std::string identity,
+                 oracle_detail::folder_lock::when_held mode);
 
   const std::filesystem::path& path() const { return folder_; }
 
@@ -63,7 +64,7 @@ class results_folder {
  private:
   std::filesystem::path folder_;
   std::string identity_;
-  std::unique_ptr<folder_lock> lock_;
+  std::unique_ptr<oracle_detail::folder_lock> lock_;
   std::ofstream cycles_;
 
   /// One line of cycles.jsonl: the cycle's JSON signed with the run identity.

@@ -1,7 +1,7 @@
 // al::run_plan — executes a plan step by step on the engine.
 
 #include "checkpoint.hpp"
-#include "folder_lock.hpp"
+#include "../oracle/folder_lock.hpp"
 #include "oracle.hpp"
 #include "progress_line.hpp"
 #include "results_folder.hpp"
@@ -150,7 +150,8 @@ class plan_runner {
     // folder stops here (or waits), before it reads or writes anything.
     results_ = std::make_unique<engine::results_folder>(
         c.results_dir / run_name_, identity_,
-        c.wait_for_lock ? engine::folder_lock::when_held::wait : engine::folder_lock::when_held::fail);
+        c.wait_for_lock ? oracle_detail::folder_lock::when_held::wait
+                        : oracle_detail::folder_lock::when_held::fail);
     report_.folder = results_->path();
     // A results folder holds one run: refuse before any work, never mix.
     if (const auto difference = engine::run_mismatch(*results_, plan_text, config_text)) {
@@ -310,15 +311,15 @@ class plan_runner {
     if (config_.pretrain_cache) record.cache_file = pretrain_cache_file(recipe, config_);
     // Held until the encoder is in the cache: a second run that needs the
     // same encoder waits here, then loads it instead of computing it again.
-    std::unique_ptr<engine::folder_lock> cache_lock;
+    std::unique_ptr<oracle_detail::folder_lock> cache_lock;
     std::optional<engine::cached_pretraining> cached;
     if (config_.pretrain_cache) {
       std::filesystem::create_directories(record.cache_file.parent_path());
       auto lock_file = record.cache_file;
       lock_file += ".lock";
-      cache_lock = std::make_unique<engine::folder_lock>(
+      cache_lock = std::make_unique<oracle_detail::folder_lock>(
           lock_file, fmt::format("the pretraining cache file {}", record.cache_file.string()),
-          engine::folder_lock::when_held::wait);
+          oracle_detail::folder_lock::when_held::wait);
       cached = engine::load_pretrained(record.cache_file, key, *model_, warn);
     }
     if (cached) {

@@ -1,6 +1,7 @@
 // The round trip of a person's labels: request.json out, answers in.
 
 #include "atomic_file.hpp"
+#include "folder_lock.hpp"
 #include "bounded_read.hpp"
 #include "label_file_detail.hpp"
 
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
@@ -380,6 +382,15 @@ import_result import_answers(const fs::path& label_file, const fs::path& folder_
   const auto checked = oracle_detail::read_checked_label_file(label_file, request);
   // The query folder lies in its run's folder (query_folder above).
   const auto run_folder = normal_folder(folder).parent_path();
+  // Not while a run works in the folder: it may be reading these answers,
+  // and would record the old ones. (A run made run.lock when it started; a
+  // folder without one never had a run to race with.)
+  std::optional<oracle_detail::folder_lock> run_lock;
+  if (fs::exists(run_folder / "run.lock")) {
+    run_lock.emplace(run_folder / "run.lock", fmt::format("the run folder {}", run_folder.string()),
+                     oracle_detail::folder_lock::when_held::fail,
+                     "; import the labels once it has stopped");
+  }
 
   import_result result;
   result.answers = checked.samples;

@@ -301,13 +301,12 @@ TEST_CASE("An empty test split is refused, naming the file, never evaluated as 0
   CHECK_THAT(message, Contains("evaluate on"));
 }
 
-TEST_CASE("load_dataset refuses a split that holds no image, whatever the loader",
+TEST_CASE("load_dataset refuses made data with no test image, naming the setting",
           "[data][load][errors]") {
   al::data_config config;
   config.name = "blobs";
   config.blobs_test_per_class = 0;
-  CHECK_THROWS_WITH(al::engine::load_dataset(config),
-                    Contains("the test split of data set 'blobs' holds no image"));
+  CHECK_THROWS_WITH(al::engine::load_dataset(config), Contains("test_per_class must be at least 1"));
 }
 
 TEST_CASE("An IDX header with images of no rows or columns names the file",

@@ -11,6 +11,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,6 +101,20 @@ TEST_CASE("imported answers are kept in the run folder for the run's next call",
                                             "command again to continue the run",
                                             (r.query / "query.csv").string()));
   CHECK(al::imported_labels(r.run, animals_request()) == first_samples);
+}
+
+TEST_CASE("answers are not imported while a run works in the folder", "[oracle][label_import]") {
+  stopped_run r;
+  // A run holds run.lock, as the engine takes it: flock.
+  const int held = ::open((r.run / "run.lock").c_str(), O_RDWR | O_CREAT, 0644);
+  REQUIRE(held >= 0);
+  REQUIRE(::flock(held, LOCK_EX) == 0);
+  CHECK_THROWS_WITH(import_answers(r.answer(first_answers)),
+                    Catch::Contains("is in use by another alpipe process") &&
+                        Catch::Contains("import the labels once it has stopped"));
+  CHECK_FALSE(fs::exists(r.answers_file));
+  ::close(held);  // the run has stopped
+  CHECK(import_answers(r.answer(first_answers)).outcome == import_outcome::stored);
 }
 
 TEST_CASE("the run folder is the query folder's parent however the query folder is written",

@@ -14,7 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace al::engine {
+namespace al::oracle_detail {
 namespace {
 
 /// Who holds the lock, as the holder wrote it into the file.
@@ -38,7 +38,8 @@ std::string this_process() {
 
 }  // namespace
 
-folder_lock::folder_lock(std::filesystem::path lock_file, std::string what, when_held mode)
+folder_lock::folder_lock(std::filesystem::path lock_file, std::string what, when_held mode,
+                         std::string_view what_to_do)
     : file_(std::move(lock_file)) {
   descriptor_ = ::open(file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (descriptor_ < 0) {
@@ -58,8 +59,8 @@ folder_lock::folder_lock(std::filesystem::path lock_file, std::string what, when
     if (error == EWOULDBLOCK) {
       throw folder_in_use(fmt::format(
           "{} is in use by another alpipe process ({}); one process at a time works in it: wait "
-          "for that one to finish, or pass --wait (config.wait_for_lock) to wait for it",
-          what, holder_of(file_)));
+          "for that one to finish{}",
+          what, holder_of(file_), what_to_do));
     }
     throw std::runtime_error(fmt::format("cannot lock {} ({}); its file system may not support "
                                          "flock (see docs/results-folder.md)",
@@ -81,4 +82,4 @@ folder_lock::~folder_lock() {
   ::close(descriptor_);
 }
 
-}  // namespace al::engine
+}  // namespace al::oracle_detail
