@@ -13,7 +13,7 @@
 #include <al/strategy/balanced.hpp>
 #include <al/words.hpp>
 
-#include "../core/folder_lock.hpp"
+#include "../oracle/folder_lock.hpp"
 #include "../oracle/atomic_file.hpp"
 
 #include <al/engine/threads.hpp>
@@ -338,9 +338,10 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
   std::filesystem::create_directories(folder);
   // One comparison process at a time in the folder (its runs lock their
   // own folders as well).
-  const engine::folder_lock lock(
+  const oracle_detail::folder_lock lock(
       folder / "comparison.lock", fmt::format("the comparison folder {}", folder.string()),
-      c.wait_for_lock ? engine::folder_lock::when_held::wait : engine::folder_lock::when_held::fail);
+      c.wait_for_lock ? oracle_detail::folder_lock::when_held::wait
+                      : oracle_detail::folder_lock::when_held::fail);
   const auto record =
       comparison_json(pipelines, added, baseline, options.seeds, parallel, threads);
   check_same_comparison(folder / "comparison.json", record);
