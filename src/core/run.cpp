@@ -16,6 +16,7 @@
 #include <al/engine/set_selection.hpp>
 #include <al/engine/training.hpp>
 #include <al/errors.hpp>
+#include <al/experiment/plan_json.hpp>
 #include <al/explain.hpp>
 #include <al/pretrain_cache.hpp>
 #include <al/run.hpp>
@@ -183,6 +184,7 @@ class plan_runner {
     pool_ = std::make_unique<engine::pool_state>(data_.train.size());
 
     results_->write_file("plan.txt", plan_text);
+    results_->write_file("plan.json", plan_json(p));
     results_->write_file("config.json", config_text);
     results_->write_file("versions.json", engine::versions_json(report_.device));
     if (report_.pretraining) {

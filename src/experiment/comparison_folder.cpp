@@ -2,13 +2,14 @@
 // says what to do, because the person reading it has only the folder.
 
 #include <al/experiment/comparison_folder.hpp>
+#include <al/experiment/plan_json.hpp>
+#include <al/parse.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
@@ -161,16 +162,28 @@ std::vector<cycle_record> read_cycles(const std::filesystem::path& file) {
   return cycles;
 }
 
-// "plan: 6 cycles, 700 labels in all; ..." promises 7 lines in cycles.jsonl
-// (the initial set is cycle 0). 0 when the plan does not say.
-std::size_t cycles_promised_by(const std::string& plan_text) {
-  static const std::regex first_line(R"(^plan: (\d+) cycles?\b)");
-  std::smatch match;
-  if (!std::regex_search(plan_text, match, first_line)) return 0;
-  return static_cast<std::size_t>(std::stoul(match[1].str())) + 1;
+/// The run's plan as data (see run_record::expanded_plan).
+std::optional<plan> read_plan(const std::filesystem::path& run_folder,
+                              const std::string& pipeline_text) {
+  const auto file = run_folder / "plan.json";
+  if (std::filesystem::exists(file)) {
+    try {
+      return plan_from_json(read_text(file, rerun_fix));
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(fmt::format("{} is damaged: {}; {}", file.string(), e.what(), rerun_fix));
+    }
+  }
+  // Written before runs recorded plan.json: the pipeline's own text.
+  if (pipeline_text.empty()) return std::nullopt;
+  try {
+    return parse(pipeline_text);
+  } catch (const plan_error&) {
+    return std::nullopt;  // a word registered by the program that ran it
+  }
 }
 
-run_record read_run(const std::filesystem::path& folder, const std::string& name) {
+run_record read_run(const std::filesystem::path& folder, const std::string& name,
+                    const std::string& pipeline_text) {
   const auto run_folder = folder / name;
   if (!std::filesystem::is_directory(run_folder)) {
     throw std::runtime_error(fmt::format("the run folder {} named in comparison.json is missing; {}",
@@ -182,7 +195,8 @@ run_record read_run(const std::filesystem::path& folder, const std::string& name
   run.settings = read_settings(run_folder / "config.json");
   run.versions = read_versions(run_folder / "versions.json");
   run.cycles = read_cycles(run_folder / "cycles.jsonl");
-  run.expected_cycles = cycles_promised_by(run.plan_text);
+  run.expanded_plan = read_plan(run_folder, pipeline_text);
+  if (run.expanded_plan) run.expected_cycles = static_cast<std::size_t>(run.expanded_plan->cycles()) + 1;
   return run;
 }
 
@@ -225,9 +239,9 @@ comparison_record read_comparison(const std::filesystem::path& folder) {
     pipeline.text = field_or<std::string>(entry, "text", "", file, field_fix);
     pipeline.added = field_or<bool>(entry, "added", false, file, field_fix);
     const auto runs = required_field<std::vector<std::string>>(entry, "runs", file, field_fix);
-    for (const auto& name : runs) pipeline.runs.push_back(read_run(folder, name));
-    // Without the plan's first line, the longest run of the pipeline sets
-    // what finished means.
+    for (const auto& name : runs) pipeline.runs.push_back(read_run(folder, name, pipeline.text));
+    // Without a plan, the longest run of the pipeline sets what finished
+    // means.
     std::size_t longest = 0;
     for (const auto& run : pipeline.runs) longest = std::max(longest, run.cycles.size());
     for (auto& run : pipeline.runs) {

@@ -4,6 +4,8 @@
 
 #include <al/experiment/report.hpp>
 
+#include <al/explain.hpp>
+
 #include "../oracle/atomic_file.hpp"
 #include "comparison_summary.hpp"
 #include "svg_curves.hpp"
@@ -12,9 +14,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
 #include <set>
 #include <string_view>
+#include <variant>
 
 namespace al {
 namespace {
@@ -60,19 +62,15 @@ std::string size_text(std::int64_t size, std::string_view split) {
   return size == 0 ? fmt::format("all of the {} split", split) : fmt::format("{}", size);
 }
 
-// The recipe of a train line, without the step and the label count:
-// "  [1] train     200 labels: adam lr=0.001 ..." gives "adam lr=0.001 ...".
-std::vector<std::string> recipes_of(const std::string& plan_text) {
-  static const std::regex train_line(R"(^\s*\[\d+\]\s+train\s+(?:\d+ labels: )?(.*?)\s*$)");
+// Each training's recipe, as the plan's train line says it.
+std::vector<std::string> recipes_of(const run_record& run) {
   std::vector<std::string> recipes;
-  std::size_t start = 0;
-  while (start < plan_text.size()) {
-    auto end = plan_text.find('\n', start);
-    if (end == std::string::npos) end = plan_text.size();
-    const std::string line = plan_text.substr(start, end - start);
-    start = end + 1;
-    std::smatch match;
-    if (std::regex_match(line, match, train_line)) recipes.push_back(match[1].str());
+  if (!run.expanded_plan) return recipes;
+  const bool pretrained = run.expanded_plan->pretraining() != nullptr;
+  for (const auto& s : run.expanded_plan->steps) {
+    if (const auto* train = std::get_if<train_step>(&s)) {
+      recipes.push_back(describe(train->recipe, pretrained));
+    }
   }
   return recipes;
 }
@@ -157,7 +155,7 @@ void protocol_section(std::string& out, const comparison_record& comparison,
   for (const auto& p : comparison.pipelines) {
     std::vector<std::string> lines;
     for (const auto& r : p.runs) {
-      for (auto& line : recipes_of(r.plan_text)) lines.push_back(std::move(line));
+      for (auto& line : recipes_of(r)) lines.push_back(std::move(line));
     }
     for (const auto& line : lines) {
       auto found = std::find_if(recipes.begin(), recipes.end(),

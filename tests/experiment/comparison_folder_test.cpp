@@ -44,9 +44,39 @@ TEST_CASE("a comparison folder reads as the engine writes it", "[experiment][fol
   CHECK(run.cycles[2].accuracy == Approx(0.80));
   REQUIRE(run.cycles[2].balanced_accuracy);
   CHECK(*run.cycles[2].balanced_accuracy == Approx(0.78));
-  CHECK(run.expected_cycles == 3);  // "plan: 2 cycles" plus the initial set
+  CHECK(run.expected_cycles == 3);  // plan.json's 2 cycles plus the initial set
+  REQUIRE(run.expanded_plan);
+  CHECK(run.expanded_plan->label_budget() == 300);
   CHECK(run.finished());
   CHECK(run.plan_text.starts_with("plan: 2 cycles, 300 labels in all"));
+}
+
+TEST_CASE("a run folder written before plan.json takes its plan from the pipeline's text",
+          "[experiment][folder]") {
+  made::comparison_folder folder("before-plan-json");
+  auto r = run_of("random-seed0", 0);
+  r.plan_json = false;
+  r.labelled = {100, 200};  // stopped after cycle 1 of the text's 2
+  r.accuracy = {0.7, 0.75};
+  r.balanced = {0.7, 0.75};
+  folder.add_run(r);
+  folder.write_index({{"random", {"random-seed0"}}}, "[0]");
+  const auto comparison = al::read_comparison(folder.path());
+  const auto& run = comparison.pipelines.front().runs.front();
+  REQUIRE(run.expanded_plan);
+  CHECK(*run.expanded_plan == al::parse("initial(random, 100) | cycle(2, query(random, 100))"));
+  CHECK(run.expected_cycles == 3);
+  CHECK_FALSE(run.finished());
+}
+
+TEST_CASE("a damaged plan.json is named, with what to do", "[experiment][folder]") {
+  made::comparison_folder folder("damaged-plan-json");
+  folder.add_run(run_of("random-seed0", 0));
+  folder.write_index({{"random", {"random-seed0"}}}, "[0]");
+  made::write(folder.path() / "random-seed0" / "plan.json", R"({"format": 1, "steps": [{"step": "train"}]})");
+  CHECK_THROWS_WITH(al::read_comparison(folder.path()),
+                    Catch::Contains("random-seed0/plan.json is damaged: step 0:") &&
+                        Catch::Contains("run the comparison again"));
 }
 
 TEST_CASE("a flat config.json and results without balanced accuracy read too",

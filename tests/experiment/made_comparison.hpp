@@ -1,7 +1,10 @@
 #pragma once
 // Makes comparison folders on disk as the engine and alpipe compare write
-// them (nested config.json, plan.txt with its "plan: N cycles" line), in a
-// fresh temporary folder removed at the end of the test.
+// them (nested config.json, plan.txt for people and plan.json as data), in
+// a fresh temporary folder removed at the end of the test.
+
+#include <al/experiment/plan_json.hpp>
+#include <al/parse.hpp>
 
 #include <fmt/format.h>
 
@@ -34,6 +37,7 @@ struct run {
   std::vector<double> balanced;  // empty: not recorded
   double long_tail = 0;
   int planned_cycles = -1;  // -1: labelled.size() - 1
+  bool plan_json = true;    // false: as written before runs recorded plan.json
 };
 
 class comparison_folder {
@@ -66,6 +70,11 @@ class comparison_folder {
           c, 100 * (c + 1));
     }
     write(dir / "plan.txt", plan);
+    if (r.plan_json) {
+      write(dir / "plan.json",
+            al::plan_json(al::parse(fmt::format(
+                "initial(random, 100) | cycle({}, query(random, 100))", cycles))));
+    }
     write(dir / "config.json",
           fmt::format(R"({{"seed": {}, "device": "cpu", "threads": 2, "model": "small_cnn",
   "data": {{"name": "fashion-mnist", "folder": "", "pool_size": 10000, "test_size": 0,

@@ -6,6 +6,8 @@
 //   const auto comparison = al::read_comparison("results/fashion");
 //   for (const auto& pipeline : comparison.pipelines) ...
 
+#include <al/plan.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -41,13 +43,18 @@ struct run_settings {
 /// One results folder of a comparison.
 struct run_record {
   std::string name;  // the folder's name inside the comparison folder
-  std::string plan_text;  // plan.txt, verbatim
+  std::string plan_text;  // plan.txt, verbatim, for people
+  /// The plan as data: plan.json; for a folder written before plan.json
+  /// existed, the pipeline's text in comparison.json parsed again; nothing
+  /// when neither is there (or the text uses a word this program lacks).
+  std::optional<al::plan> expanded_plan;
   run_settings settings;
   /// versions.json as (name, value) pairs in file order; values as text.
   std::vector<std::pair<std::string, std::string>> versions;
   std::vector<cycle_record> cycles;
-  /// Cycles the plan promises (its "plan: N cycles" line, plus the initial
-  /// set); fewer in cycles.jsonl means the run did not finish.
+  /// Cycles the plan promises (its cycles plus the initial set); fewer in
+  /// cycles.jsonl means the run did not finish. Without a plan, the longest
+  /// run of the pipeline sets it.
   std::size_t expected_cycles = 0;
 
   [[nodiscard]] bool finished() const { return cycles.size() >= expected_cycles; }
