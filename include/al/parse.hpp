@@ -85,7 +85,14 @@ class text_parser {
  public:
   explicit text_parser(std::string_view text) : text_(text) {}
 
+  /// Where each query(s, n) spells its strategy s: [begin, end) offsets
+  /// into the text, in order, as the last parse() read them.
+  [[nodiscard]] const std::vector<std::pair<std::size_t, std::size_t>>& query_strategy_spans() const {
+    return query_strategy_spans_;
+  }
+
   plan parse() {
+    query_strategy_spans_.clear();
     const auto stages = parse_pipeline();
     skip_space();
     if (at_ < text_.size()) {
@@ -106,6 +113,7 @@ class text_parser {
  private:
   std::string_view text_;
   std::size_t at_ = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> query_strategy_spans_;
   int depth_ = 0;              // combinators open where the parser reads
   int strategy_words_ = 0;     // words read so far in the current strategy
   bool in_cycle_body_ = false;
@@ -245,6 +253,14 @@ class text_parser {
       stage.selector_position = at_;
       strategy_words_ = 0;
       stage.selector = selector_expression(stage.kind == stage_kind::initial);
+      if (stage.kind == stage_kind::query) {
+        auto end = at_;  // the words end before any space read after them
+        while (end > stage.selector_position &&
+               std::isspace(static_cast<unsigned char>(text_[end - 1]))) {
+          --end;
+        }
+        query_strategy_spans_.push_back({stage.selector_position, end});
+      }
       expect(',', "after the strategy");
       skip_space();
       const auto count_at = at_;
@@ -746,5 +762,30 @@ class text_parser {
 
 /// Reads a pipeline written in the text DSL and lowers it to a plan.
 inline plan parse(std::string_view text) { return detail::text_parser(text).parse(); }
+
+/// `text` with the strategy of every query(s, n) spelt `strategy` instead,
+/// found by the parser itself (so nested words, commas and spaces inside s
+/// are whatever the grammar says), or nullopt when the text has no query.
+/// Throws parse_error when `text` does not parse. `strategy` is not checked:
+/// parse the result.
+///
+///   replace_query_strategies("initial(random, 9) | cycle(2, query(mix(a, b, 0.5), 9))", "random")
+///   // "initial(random, 9) | cycle(2, query(random, 9))"
+inline std::optional<std::string> replace_query_strategies(std::string_view text,
+                                                           std::string_view strategy) {
+  detail::text_parser parser(text);
+  parser.parse();
+  const auto& spans = parser.query_strategy_spans();
+  if (spans.empty()) return std::nullopt;
+  std::string out;
+  std::size_t copied = 0;
+  for (const auto& [begin, end] : spans) {
+    out.append(text.substr(copied, begin - copied));
+    out.append(strategy);
+    copied = end;
+  }
+  out.append(text.substr(copied));
+  return out;
+}
 
 }  // namespace al

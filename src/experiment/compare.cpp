@@ -80,53 +80,15 @@ plan with_queries_by(const plan& first, const selector_spec& spec) {
   return out;
 }
 
-/// `text` with the strategy of every query(s, n) replaced by `strategy`, or
-/// nothing when the text has no query. Depth counting keeps commas and
-/// parentheses of nested words (mix(a, b, r), prefilter(s, m) >> set) inside
-/// the strategy being replaced.
-std::optional<std::string> rewrite_queries(const std::string& text, const std::string& strategy) {
-  std::string out;
-  std::size_t copied = 0;
-  bool any = false;
-  const auto is_word_char = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
-  };
-  for (std::size_t at = text.find("query"); at != std::string::npos;
-       at = text.find("query", at + 1)) {
-    if (at > 0 && is_word_char(text[at - 1])) continue;
-    auto open = at + 5;
-    while (open < text.size() && std::isspace(static_cast<unsigned char>(text[open])) != 0) ++open;
-    if (open >= text.size() || text[open] != '(') continue;
-    int depth = 0;
-    std::size_t last_comma = std::string::npos;
-    std::size_t close = std::string::npos;
-    for (std::size_t i = open; i < text.size() && close == std::string::npos; ++i) {
-      if (text[i] == '(') ++depth;
-      else if (text[i] == ')' && --depth == 0) close = i;
-      else if (text[i] == ',' && depth == 1) last_comma = i;
-    }
-    if (close == std::string::npos || last_comma == std::string::npos) return std::nullopt;
-    out += text.substr(copied, open + 1 - copied);
-    out += strategy;
-    copied = last_comma;
-    at = close;
-    any = true;
-  }
-  if (!any) return std::nullopt;
-  out += text.substr(copied);
-  return out;
-}
-
 /// The text of a baseline made from `first` — only when it reads back as
 /// exactly `baseline`; a recipe the strategy forced (TOD's warm start) would
 /// not, and then the record says nothing rather than something untrue.
 std::string baseline_text(const compared_pipeline& first, const plan& baseline,
                           const std::string& strategy) {
   if (first.text.empty()) return {};
-  const auto text = rewrite_queries(first.text, strategy);
-  if (!text) return {};
   try {
-    if (parse(*text) == baseline) return *text;
+    const auto text = replace_query_strategies(first.text, strategy);
+    if (text && parse(*text) == baseline) return *text;
   } catch (const plan_error&) {
   }
   return {};

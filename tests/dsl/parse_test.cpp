@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include <tuple>
 
 namespace parse_test {
@@ -191,3 +193,23 @@ TEST_CASE("a user's word parses once registered, like a built-in", "[dsl][parse]
 }
 
 }  // namespace parse_test
+
+TEST_CASE("replace_query_strategies swaps every query's strategy where the parser found it",
+          "[dsl][parse]") {
+  using al::replace_query_strategies;
+  CHECK(replace_query_strategies("initial(random, 9) | cycle(2, query(mix(entropy, coreset, 0.5), 9))",
+                                 "random") ==
+        std::optional<std::string>("initial(random, 9) | cycle(2, query(random, 9))"));
+  // Nested commas and parentheses, >>, spaces and a query outside a cycle.
+  CHECK(replace_query_strategies(
+            "initial(margin, 10) | query( prefilter(entropy, 4) >> coreset , 5) | "
+            "cycle(3, query(class_balanced(bald.passes(5), 0.6), 7) | train.epochs(3))",
+            "balanced(random)") ==
+        std::optional<std::string>(
+            "initial(margin, 10) | query( balanced(random) , 5) | "
+            "cycle(3, query(balanced(random), 7) | train.epochs(3))"));
+  // The initial set keeps its strategy; without a query there is nothing to swap.
+  CHECK_FALSE(replace_query_strategies("initial(entropy, 10)", "random"));
+  CHECK_THROWS_AS(replace_query_strategies("initial(random, 10) | query(entrpy, 5)", "random"),
+                  al::parse_error);
+}
