@@ -180,7 +180,11 @@ void register_scorer(std::string name, scorer_function score) {
   r.scorers.insert_or_assign(std::move(name), std::move(score));
 }
 
-const scorer_function& find_scorer(std::string_view name) {
+// A copy, not a reference into the map: once the lock is released another
+// thread may replace or remove the entry, and the caller would be left
+// calling a destroyed function. A std::function copy is one allocation at
+// most, made once per selection.
+scorer_function find_scorer(std::string_view name) {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   if (auto it = r.scorers.find(name); it != r.scorers.end()) return it->second;
@@ -190,6 +194,15 @@ const scorer_function& find_scorer(std::string_view name) {
       "no engine code is registered for the strategy \"{}\" (registered: {}); a user-defined "
       "word needs al::engine::register_scorer(\"{}\", ...) before the run",
       name, known, name));
+}
+
+bool unregister_scorer(std::string_view name) {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  const auto it = r.scorers.find(name);
+  if (it == r.scorers.end()) return false;
+  r.scorers.erase(it);
+  return true;
 }
 
 std::vector<std::string> registered_scorers() {

@@ -39,7 +39,7 @@ using detail::to_rows;
 
 torch::Tensor score_rows(const selector_spec& spec, const selection_inputs& inputs,
                          const std::vector<std::int64_t>& rows) {
-  const auto& score = find_scorer(spec.name);
+  const auto score = find_scorer(spec.name);
   const selection_context context{static_cast<std::int64_t>(rows.size()), inputs.seed,
                                   inputs.cycle};
   return score(restrict_to(*inputs.outputs, rows), context);

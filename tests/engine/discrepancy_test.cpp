@@ -59,7 +59,7 @@ TEST_CASE("TOD's score is 0 when the model did not change, half the squared dist
   SECTION("without a previous model the registered tod scores at random, from the seed") {
     engine::pool_outputs outputs;
     outputs.probs = p;
-    const auto& tod_scorer = engine::find_scorer("tod");
+    const auto tod_scorer = engine::find_scorer("tod");
     const auto scores = tod_scorer(outputs, {2, 7, 1});
     CHECK(torch::equal(scores, engine::random_scores(2, 7)));
     outputs.previous_probs = before;

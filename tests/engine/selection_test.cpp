@@ -4,8 +4,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
 
 using namespace al::engine;
 
@@ -20,6 +28,26 @@ torch::Tensor made_probs() {
                         0.6, 0.2, 0.2},
                        torch::kDouble)
       .reshape({4, 3});
+}
+
+/// Registers a scorer for the guard's lifetime, so that a test's scorer is
+/// never seen by the tests that run after it.
+class scoped_scorer {
+ public:
+  scoped_scorer(std::string name, scorer_function score) : name_(std::move(name)) {
+    register_scorer(name_, std::move(score));
+  }
+  ~scoped_scorer() { unregister_scorer(name_); }
+  scoped_scorer(const scoped_scorer&) = delete;
+  scoped_scorer& operator=(const scoped_scorer&) = delete;
+
+ private:
+  std::string name_;
+};
+
+bool is_registered(std::string_view name) {
+  const auto names = registered_scorers();
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 std::vector<std::int64_t> ranking(const torch::Tensor& scores) {
@@ -81,10 +109,91 @@ TEST_CASE("the registry finds built-in and user scorers by name", "[select][regi
   CHECK_THROWS_WITH(find_scorer("entrpy"), Catch::Contains("\"entrpy\"") &&
                                                Catch::Contains("entropy, least_confidence") &&
                                                Catch::Contains("register_scorer"));
-  register_scorer("most_confident", [](const pool_outputs& out, const selection_context&) {
-    return -least_confidence_scores(out.probs);
-  });
-  CHECK(ranking(find_scorer("most_confident")(outputs, context)).front() == 0);
-  const auto names = registered_scorers();
-  CHECK(std::find(names.begin(), names.end(), "most_confident") != names.end());
+  {
+    const scoped_scorer most_confident(
+        "most_confident", [](const pool_outputs& out, const selection_context&) {
+          return -least_confidence_scores(out.probs);
+        });
+    CHECK(ranking(find_scorer("most_confident")(outputs, context)).front() == 0);
+    CHECK(is_registered("most_confident"));
+  }
+  SECTION("unregistering removes the name, and only once") {
+    CHECK_FALSE(is_registered("most_confident"));
+    CHECK_THROWS_WITH(find_scorer("most_confident"), Catch::Contains("\"most_confident\""));
+    CHECK_FALSE(unregister_scorer("most_confident"));
+    CHECK(is_registered("entropy"));
+  }
+}
+
+TEST_CASE("a scorer found while others register and unregister stays callable",
+          "[select][registry]") {
+  // Writers replace and remove one shared name while readers find it and call
+  // what they found. Each version of the scorer owns a buffer of one repeated
+  // value and checks it while scoring: a reader left holding a reference into
+  // the registry calls a function that a writer has destroyed, and reads a
+  // freed buffer (or crashes) instead of one value.
+  constexpr std::int64_t buffer_size = 4096;
+  const std::string shared_name = "concurrent_registry_test_shared";
+  const auto version = [&](std::int64_t value) -> scorer_function {
+    return [buffer = std::vector<std::int64_t>(buffer_size, value)](const pool_outputs&,
+                                                                     const selection_context&) {
+      for (const auto x : buffer) {
+        if (x != buffer.front()) return torch::full({1}, -1.0, torch::kDouble);
+      }
+      return torch::full({1}, static_cast<double>(buffer.front()), torch::kDouble);
+    };
+  };
+  const scoped_scorer shared(shared_name, version(0));
+
+  constexpr int writers = 3;
+  constexpr int readers = 3;
+  constexpr int rounds = 3000;
+  std::atomic<int> started_readers{0};
+  std::atomic<int> running_writers{writers};
+  std::atomic<std::int64_t> wrong{0};
+  std::vector<std::thread> threads;
+  const pool_outputs outputs;
+  for (int r = 0; r < readers; ++r) {
+    threads.emplace_back([&] {
+      ++started_readers;
+      // Until the writers are done, and then until a few calls succeeded
+      // (the writers leave the name registered).
+      for (int calls = 0; running_writers > 0 || calls < 10;) {
+        try {
+          // Held by reference, as a caller would: safe only if find_scorer
+          // returns something the caller owns. The yield lets writers run
+          // between the lookup and the call.
+          const auto& score = find_scorer(shared_name);
+          std::this_thread::yield();
+          const double value = score(outputs, {1, 0, 0}).item<double>();
+          if (value < 0 || value > rounds) ++wrong;
+          ++calls;
+        } catch (const std::invalid_argument&) {
+          // A writer had just unregistered it.
+        }
+      }
+    });
+  }
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      while (started_readers < readers) std::this_thread::yield();
+      // Each writer also registers names of its own, so the map grows and
+      // shrinks under the readers.
+      const auto own_name = fmt::format("concurrent_registry_test_writer_{}", w);
+      for (int i = 1; i <= rounds; ++i) {
+        register_scorer(shared_name, version(i));
+        register_scorer(own_name, version(i));
+        if (i % 3 == 0) unregister_scorer(shared_name);
+        if (i % 2 == 0) unregister_scorer(own_name);
+      }
+      unregister_scorer(own_name);
+      register_scorer(shared_name, version(rounds));
+      --running_writers;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(wrong == 0);
+  for (int w = 0; w < writers; ++w) {
+    CHECK_FALSE(is_registered(fmt::format("concurrent_registry_test_writer_{}", w)));
+  }
 }

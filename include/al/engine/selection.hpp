@@ -93,9 +93,15 @@ using scorer_function =
 /// twice replaces it.
 void register_scorer(std::string name, scorer_function score);
 
-/// The scorer registered under `name`; an unknown name is an error listing
-/// the registered ones.
-const scorer_function& find_scorer(std::string_view name);
+/// A copy of the scorer registered under `name`, so that it stays callable
+/// while other threads register or unregister scorers; an unknown name is
+/// an error listing the registered ones.
+scorer_function find_scorer(std::string_view name);
+
+/// Removes the scorer registered under `name`; false when there was none.
+/// A built-in is removed like any other, so unregister only what you
+/// registered (a test's scorer, a plugin being unloaded).
+bool unregister_scorer(std::string_view name);
 
 /// Names of every registered scorer, sorted.
 std::vector<std::string> registered_scorers();
