@@ -148,20 +148,9 @@ namespace al::errors {
 
 // Words in the wrong place ------------------------------------------------------
 // AL015 (a strategy where a stage is expected) and AL016 (a stage where a
-// strategy is expected) are static_asserts in the typed DSL (pipeline.hpp,
-// stage/*.hpp) and parse errors in the text DSL.
-
-[[noreturn]] inline void AL015_strategy_as_stage(std::string_view word) {
-  fail("AL015", fmt::format("{} is a strategy, not a stage; wrap it in a stage: query({}, 100) "
-                            "or initial({}, 100)",
-                            word, word, word));
-}
-
-[[noreturn]] inline void AL016_stage_as_strategy(std::string_view stage) {
-  fail("AL016", fmt::format("{}(...) is a stage, not a strategy; query(...) and initial(...) "
-                            "take a strategy word such as entropy",
-                            stage));
-}
+// strategy is expected) have no reporter: no value check can find them. They
+// are static_asserts in the typed DSL (pipeline.hpp, stage/*.hpp) and parse
+// errors in the text DSL (parse.hpp), each with the message for its context.
 
 // Text front end ---------------------------------------------------------------
 // AL001 unknown word, AL002 syntax, AL003 bad number, AL037 nested too

@@ -6,6 +6,7 @@
 // `pipeline | pipeline` concatenate, like range-v3's view closures. The
 // operator is a hidden friend of `pipe_base`, found only by ADL on DSL types.
 
+#include <al/detail/always_false.hpp>
 #include <al/detail/plan_builder.hpp>
 #include <al/requirements.hpp>
 #include <al/rules.hpp>
@@ -42,9 +43,6 @@ template <stage... Stages>
 struct pipeline;
 
 namespace detail {
-template <class T>
-inline constexpr bool always_false = false;
-
 template <class T>
 struct is_pipeline : std::false_type {};
 template <class... S>

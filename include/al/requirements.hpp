@@ -18,7 +18,8 @@ namespace al {
 enum class need : std::uint32_t {
   probs = 1u << 0,           // softmax over the classifier head
   embedding = 1u << 1,       // h(x), the input of the classifier head
-  grad_embedding = 1u << 2,  // (p - e_ŷ) ⊗ h(x), factorised
+  // 1u << 2 is unused: no word needs a gradient embedding from the pass
+  // (BADGE builds its own from probs and embedding).
   mc_dropout = 1u << 3,      // stochastic passes with dropout active
   aux_heads = 1u << 4,       // extra classifier heads (MCDAL)
   previous_outputs = 1u << 5,  // the previous cycle's model outputs (TOD)
@@ -27,16 +28,14 @@ enum class need : std::uint32_t {
 };
 
 inline constexpr std::array all_needs{
-    need::probs,      need::embedding,        need::grad_embedding,
-    need::mc_dropout, need::aux_heads,        need::previous_outputs,
-    need::pretext_loss, need::head_weights};
+    need::probs,      need::embedding,    need::mc_dropout,  need::aux_heads,
+    need::previous_outputs, need::pretext_loss, need::head_weights};
 
 /// The spelling used in plans, `explain` and the text DSL.
 constexpr std::string_view to_string(need n) {
   switch (n) {
     case need::probs: return "probs";
     case need::embedding: return "embedding";
-    case need::grad_embedding: return "grad_embedding";
     case need::mc_dropout: return "mc_dropout";
     case need::aux_heads: return "aux_heads";
     case need::previous_outputs: return "previous_outputs";

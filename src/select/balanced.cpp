@@ -24,11 +24,7 @@ namespace {
 using detail::required;
 using detail::rows_of;
 using detail::to_rows;
-
-std::vector<std::int64_t> to_vector(const torch::Tensor& t) {
-  const auto cpu = t.to(torch::kCPU, torch::kLong).contiguous();
-  return {cpu.data_ptr<std::int64_t>(), cpu.data_ptr<std::int64_t>() + cpu.numel()};
-}
+using detail::to_vector;
 
 /// BASE: class c takes, among the candidates not yet taken, the ones closest
 /// to c's boundary. Classes take turns one pick at a time (c = 0, 1, …, then

@@ -19,6 +19,12 @@ inline torch::Tensor rows_of(const torch::Tensor& t, const std::vector<std::int6
   return t.index_select(0, torch::tensor(rows, torch::kLong).to(t.device()));
 }
 
+/// A tensor of indices (any integer type, any device) as a vector.
+inline std::vector<std::int64_t> to_vector(const torch::Tensor& t) {
+  const auto cpu = t.to(torch::kCPU, torch::kLong).contiguous();
+  return {cpu.data_ptr<std::int64_t>(), cpu.data_ptr<std::int64_t>() + cpu.numel()};
+}
+
 /// Positions in a subset of `rows` back to the rows themselves.
 inline std::vector<std::int64_t> to_rows(const std::vector<std::int64_t>& positions,
                                          const std::vector<std::int64_t>& rows) {

@@ -92,9 +92,7 @@ std::vector<std::int64_t> select_rows(const selector_spec& spec, const selection
                    rows);
   }
   // A per-sample scorer: its top-k.
-  const auto positions = top_k(score_rows(spec, inputs, rows), count).contiguous();
-  const auto* p = positions.data_ptr<std::int64_t>();
-  return to_rows({p, p + positions.numel()}, rows);
+  return to_rows(detail::to_vector(top_k(score_rows(spec, inputs, rows), count)), rows);
 }
 
 }  // namespace al::engine

@@ -1,7 +1,7 @@
 // The selectors' inner loops. Built once per instruction set with GCC's
 // target_clones, so the binary stays portable yet uses AVX2/AVX-512 where the
-// CPU has them; eight partial sums let the compiler vectorise the reductions
-// without -ffast-math.
+// CPU has them; 16 partial sums (one AVX-512 register of floats, two AVX2
+// ones) let the compiler vectorise the reductions without -ffast-math.
 
 #include "nearest_centre.hpp"
 

@@ -17,21 +17,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <string>
 #include <string_view>
 
-namespace {
+#include "stopwatch.hpp"
 
-using clock_type = std::chrono::steady_clock;
-
-double seconds_since(clock_type::time_point start) {
-  return std::chrono::duration<double>(clock_type::now() - start).count();
-}
-
-}  // namespace
+using al::bench::clock_type;
+using al::bench::seconds_since;
 
 int main(int argc, char** argv) {
   using namespace al;

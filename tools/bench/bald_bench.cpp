@@ -21,19 +21,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <ctime>
 #include <cstdlib>
 #include <string_view>
 
+#include "stopwatch.hpp"
+
 namespace {
 
 using namespace al::engine;
-using clock_type = std::chrono::steady_clock;
-
-double seconds_since(clock_type::time_point start) {
-  return std::chrono::duration<double>(clock_type::now() - start).count();
-}
+using al::bench::clock_type;
+using al::bench::seconds_since;
 
 /// The same network, but claiming a stochastic encoder: the engine then runs
 /// all T passes through the whole model, as it must for a user's model with

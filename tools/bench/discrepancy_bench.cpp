@@ -18,20 +18,18 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <functional>
 #include <string>
 #include <string_view>
 
+#include "stopwatch.hpp"
+
 namespace {
 
 using namespace al;
-using clock_type = std::chrono::steady_clock;
-
-double seconds_since(clock_type::time_point start) {
-  return std::chrono::duration<double>(clock_type::now() - start).count();
-}
+using al::bench::clock_type;
+using al::bench::seconds_since;
 
 constexpr engine::input_shape shape{1, 28, 28, 10};
 

@@ -16,17 +16,15 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <chrono>
 #include <string_view>
+
+#include "stopwatch.hpp"
 
 namespace {
 
 using namespace al::engine;
-using clock_type = std::chrono::steady_clock;
-
-double seconds_since(clock_type::time_point start) {
-  return std::chrono::duration<double>(clock_type::now() - start).count();
-}
+using al::bench::clock_type;
+using al::bench::seconds_since;
 
 labelled_images load_images(bool synthetic) {
   if (synthetic) {

@@ -48,7 +48,6 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -57,15 +56,14 @@
 #include <utility>
 #include <vector>
 
+#include "stopwatch.hpp"
+
 namespace {
 
 using namespace al::engine;
-using clock_type = std::chrono::steady_clock;
+using al::bench::clock_type;
+using al::bench::seconds_since;
 namespace nn = torch::nn;
-
-double seconds_since(clock_type::time_point start) {
-  return std::chrono::duration<double>(clock_type::now() - start).count();
-}
 
 /// --name value pairs.
 std::map<std::string, std::string> options_of(int argc, char** argv) {

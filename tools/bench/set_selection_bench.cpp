@@ -13,19 +13,17 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <string>
 #include <string_view>
 
+#include "stopwatch.hpp"
+
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-
-double seconds_since(clock_type::time_point start) {
-  return std::chrono::duration<double>(clock_type::now() - start).count();
-}
+using al::bench::clock_type;
+using al::bench::seconds_since;
 
 /// Resident memory of this process in MiB (Linux).
 double resident_mib() {

@@ -1,4 +1,5 @@
 #pragma once
+#include <al/detail/always_false.hpp>
 #include <al/errors.hpp>
 #include <al/limits.hpp>
 #include <al/pipeline.hpp>

@@ -10,6 +10,7 @@
 //
 // λ = 0 is the scorer's own top-b; a larger λ trades uncertainty for balance.
 
+#include <al/detail/always_false.hpp>
 #include <al/errors.hpp>
 #include <al/limits.hpp>
 #include <al/strategy/pt4al.hpp>
@@ -75,14 +76,10 @@ struct class_balanced_fn {
   template <selector Inner>
     requires(!scorer<Inner>)
   constexpr auto operator()(Inner, double) const {
-    static_assert(always_false<Inner>,
+    static_assert(detail::always_false<Inner>,
                   "AL032: class_balanced(s, lambda) weighs a per-sample uncertainty; a set "
                   "selector such as coreset gives none; try class_balanced(entropy, 0.6)");
   }
-
- private:
-  template <class T>
-  static constexpr bool always_false = false;
 };
 inline constexpr class_balanced_fn class_balanced{};
 

@@ -5,6 +5,7 @@
 //
 //   query(prefilter(entropy, 10) >> coreset, 100)   // coreset over the 1000 most uncertain
 
+#include <al/detail/always_false.hpp>
 #include <al/errors.hpp>
 #include <al/limits.hpp>
 #include <al/strategy/pt4al.hpp>
@@ -84,14 +85,10 @@ struct prefilter_fn {
   template <selector Filter>
     requires(!scorer<Filter>)
   constexpr auto operator()(Filter, double) const {
-    static_assert(detail_always_false<Filter>,
+    static_assert(detail::always_false<Filter>,
                   "AL021: prefilter(s, m) ranks by a per-sample score; a set selector such as "
                   "coreset cannot rank; try prefilter(entropy, 10) >> coreset");
   }
-
- private:
-  template <class T>
-  static constexpr bool detail_always_false = false;
 };
 inline constexpr prefilter_fn prefilter{};
 

@@ -12,6 +12,7 @@
 // The batches are rounds of the whole run, so pt4al is the whole strategy
 // of its stage: a combinator cannot nest it, nor it a set selector.
 
+#include <al/detail/always_false.hpp>
 #include <al/strategy/selector.hpp>
 
 #include <fmt/format.h>
@@ -74,14 +75,10 @@ struct pt4al_fn {
   template <selector Inner>
     requires(!scorer<Inner>)
   constexpr auto operator()(Inner) const {
-    static_assert(always_false<Inner>,
+    static_assert(detail::always_false<Inner>,
                   "AL030: pt4al(s) ranks the round's batch by a per-sample score; a set selector "
                   "such as coreset cannot rank; try pt4al(least_confidence)");
   }
-
- private:
-  template <class T>
-  static constexpr bool always_false = false;
 };
 inline constexpr pt4al_fn pt4al{};
 
