@@ -3,7 +3,6 @@
 #include "unlabelled_steps.hpp"
 
 #include <al/engine/training.hpp>
-#include <al/seed.hpp>
 
 #include <fmt/format.h>
 
@@ -155,8 +154,7 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   // Unlabelled batches have their own stream, so that turning MCDAL or COD
   // on leaves the labelled data order as it was.
-  auto unlabelled_generator =
-      at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, "unlabelled_batches"));
+  auto unlabelled_generator = at::make_generator<at::CPUGeneratorImpl>(seed ^ 0x5bd1e9955bd1e995ULL);
   const auto unlabelled_batch = [&] {
     const auto picks = torch::randint(unlabelled.rows.size(0), {recipe.batch_size},
                                       unlabelled_generator, torch::kLong);
@@ -164,8 +162,7 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   };
   // The head dropout's masks come from the run's own stream, not Torch's
   // global generator, so that runs in parallel threads stay reproducible.
-  auto dropout_generator =
-      at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, "head_dropout"));
+  auto dropout_generator = at::make_generator<at::CPUGeneratorImpl>(seed ^ 0x9e3779b97f4a7c15ULL);
   const auto head_dropout = [&](const torch::Tensor& h) {
     const double p = model.head_dropout();
     if (p <= 0) return h;
