@@ -8,6 +8,7 @@
 
 #include <al/requirements.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -149,9 +150,29 @@ struct evaluate_step {
   int cycle = 0;
   friend bool operator==(const evaluate_step&, const evaluate_step&) = default;
 };
+/// Stochastic passes of an MC-dropout selection whose word resolves none
+/// (a user's MC word); bald resolves its own (bald.passes(T)).
+inline constexpr std::int64_t default_mc_passes = 20;
+
+/// The passes `selector` samples: the most any of its MC-dropout words asks
+/// for, default_mc_passes when none says, 0 when it needs no MC dropout.
+inline std::int64_t mc_passes_of(const selector_spec& selector) {
+  if (!selector.needs.contains(need::mc_dropout)) return 0;
+  std::int64_t passes = selector.mc_passes;
+  for (const auto& inner : selector.inner) passes = std::max(passes, mc_passes_of(inner));
+  return passes > 0 ? passes : default_mc_passes;
+}
+
 struct score_step {
   int cycle = 0;
-  needs_set outputs;  // exactly what the pass fills
+  needs_set outputs;  // exactly what the pass fills for the unlabelled candidates
+  /// What it fills for the labelled samples as well: their embeddings, for
+  /// a selector that measures distances to the labelled set (coreset's
+  /// first centres). Empty when nothing needs them.
+  needs_set labelled_outputs;
+  /// Stochastic passes with dropout active when `outputs` has mc_dropout
+  /// (mc_passes_of the step's selector), else 0.
+  std::int64_t mc_passes = 0;
   friend bool operator==(const score_step&, const score_step&) = default;
 };
 struct select_step {
@@ -168,6 +189,15 @@ struct label_step {
 
 using step = std::variant<pretrain_step, label_initial_step, train_step, evaluate_step,
                           score_step, select_step, label_step>;
+
+/// The scoring pass a selection by `selector` needs in `cycle`: the outputs
+/// its words declared, the labelled samples' embeddings when they measure
+/// distances in embedding space, and the MC passes they resolved.
+inline score_step scoring_for(int cycle, const selector_spec& selector) {
+  score_step score{cycle, selector.needs, {}, mc_passes_of(selector)};
+  if (selector.needs.contains(need::embedding)) score.labelled_outputs = need::embedding;
+  return score;
+}
 
 /// The whole expanded plan.
 struct plan {

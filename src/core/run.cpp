@@ -109,16 +109,6 @@ bool samples_mc_dropout(const plan& p) {
   return false;
 }
 
-/// The passes a selector's word resolved, or the engine's default for a
-/// user's MC word that resolves none.
-std::int64_t mc_passes_of(const selector_spec& selector) {
-  std::int64_t passes = selector.mc_passes;
-  for (const auto& inner : selector.inner) {  // a bald nested in a combinator
-    if (inner.needs.contains(need::mc_dropout)) passes = std::max(passes, mc_passes_of(inner));
-  }
-  return passes > 0 ? passes : engine::default_mc_passes;
-}
-
 std::string default_run_name(const plan& p, const config& c) {
   std::string strategy = "initial";
   for (const auto& s : p.steps) {
@@ -143,10 +133,9 @@ class plan_runner {
     }
     report_.device = device_.is_cuda() ? "cuda" : "cpu";
     run_name_ = c.run_name.empty() ? default_run_name(p, c) : c.run_name;
-    const auto plan_text = explain(p);
-    const auto config_text =
-        engine::config_json(c, report_.device, c.custom_model ? "custom" : c.model);
-    identity_ = engine::run_identity(plan_text, config_text);
+    plan_text_ = explain(p);
+    config_text_ = engine::config_json(c, report_.device, c.custom_model ? "custom" : c.model);
+    identity_ = engine::run_identity(plan_text_, config_text_);
     // Locked for this process from here on: a second process on the same
     // folder stops here (or waits), before it reads or writes anything.
     results_ = std::make_unique<engine::results_folder>(
@@ -155,7 +144,7 @@ class plan_runner {
                         : oracle_detail::folder_lock::when_held::fail);
     report_.folder = results_->path();
     // A results folder holds one run: refuse before any work, never mix.
-    if (const auto difference = engine::run_mismatch(*results_, plan_text, config_text)) {
+    if (const auto difference = engine::run_mismatch(*results_, plan_text_, config_text_)) {
       throw std::invalid_argument(fmt::format(
           "the results folder {} holds another run ({}); a folder holds one run, resumed when the "
           "same command runs again: give this run another folder (config.run_name or "
@@ -173,9 +162,15 @@ class plan_runner {
     }
     model_->to(device_);
     pool_images_ = data_.train.images.to(device_);
+  }
+
+  /// Everything the cycles need, once the plan's pretraining (if any) has
+  /// run: the weights every training starts from, the modules kept beside
+  /// the model, the results written so far, and where to resume.
+  void start_cycles() {
+    started_ = true;
     // Every training starts from these weights: the pretrained encoder when
     // the plan pretrains.
-    if (const auto* recipe = p.pretraining()) pretrain(*recipe);
     initial_weights_ = std::make_unique<weight_snapshot>(*model_);
     build_companions();
     pool_labels_ = data_.train.labels.to(device_);
@@ -183,9 +178,9 @@ class plan_runner {
     test_ = {data_.test.images.to(device_), data_.test.labels.to(device_)};
     pool_ = std::make_unique<engine::pool_state>(data_.train.size());
 
-    results_->write_file("plan.txt", plan_text);
-    results_->write_file("plan.json", plan_json(p));
-    results_->write_file("config.json", config_text);
+    results_->write_file("plan.txt", plan_text_);
+    results_->write_file("plan.json", plan_json(plan_));
+    results_->write_file("config.json", config_text_);
     results_->write_file("versions.json", engine::versions_json(report_.device));
     if (report_.pretraining) {
       results_->write_file("pretraining.json", engine::pretraining_json(*report_.pretraining));
@@ -409,10 +404,15 @@ class plan_runner {
 
   run_report run() {
     for (const auto& s : plan_.steps) {
-      if (cycle_of(s) <= resume_after_) continue;  // finished before the run was interrupted
+      // Pretraining comes first and runs on a resumed run too (the cache
+      // makes it a load): every training starts from the encoder it leaves.
+      const bool pretraining = std::holds_alternative<pretrain_step>(s);
+      if (!pretraining && !started_) start_cycles();
+      if (!pretraining && cycle_of(s) <= resume_after_) continue;  // finished before an interruption
       std::visit([this](const auto& step) { execute(step); }, s);
       if (!report_.waiting_for_labels.empty()) break;  // a person has the query now
     }
+    if (!started_) start_cycles();
     return report_;
   }
 
@@ -430,7 +430,7 @@ class plan_runner {
         s);
   }
 
-  void execute(const pretrain_step&) {}  // done before the first snapshot, in the constructor
+  void execute(const pretrain_step& step) { pretrain(step.recipe); }
 
   void execute(const label_initial_step& step) {
     progress_->phase(0, "initial set");
@@ -438,7 +438,7 @@ class plan_runner {
     const auto candidates = pool_->unlabelled();
     auto outputs = engine::scoring_pass(
         *model_, pool_images_, to_tensor(candidates), step.selector.needs,
-        engine::default_scoring_batch, mc_passes_of(step.selector),
+        engine::default_scoring_batch, al::mc_passes_of(step.selector),
         derive_seed(config_.seed, "mc_dropout"), aux_heads_.get());
     add_pretext_outputs(outputs, candidates, step.selector.needs);
     const auto picks = pick(step.selector, outputs, candidates, step.count,
@@ -520,7 +520,7 @@ class plan_runner {
     candidates_ = pool_->unlabelled();
     outputs_ = engine::scoring_pass(
         *model_, pool_images_, to_tensor(candidates_), step.outputs,
-        engine::default_scoring_batch, mc_passes_in_cycle(step.cycle),
+        engine::default_scoring_batch, step.mc_passes,
         derive_seed(config_.seed, "mc_dropout", static_cast<std::uint64_t>(step.cycle)),
         aux_heads_.get());
     add_pretext_outputs(outputs_, candidates_, step.outputs);
@@ -531,9 +531,10 @@ class plan_runner {
           engine::scoring_pass(*previous_model_, pool_images_, to_tensor(candidates_), need::probs)
               .probs;
     }
-    // Coreset's first centres are the labelled samples' embeddings.
+    // What the plan asks of the labelled samples: their embeddings, the
+    // first centres of a selector that measures distance to them.
     labelled_embedding_ = torch::Tensor();
-    if (step.outputs.contains(need::embedding)) {
+    if (step.labelled_outputs.contains(need::embedding)) {
       labelled_embedding_ = engine::scoring_pass(*model_, pool_images_, to_tensor(pool_->labelled()),
                                                  need::embedding)
                                 .embedding;
@@ -555,16 +556,6 @@ class plan_runner {
   void execute(const label_step& step) {
     apply_labels(picks_, step.cycle, "query: " + selector_name_);
     picks_.clear();
-  }
-
-  /// The score step runs before its select step; the passes are the select
-  /// step's word's.
-  std::int64_t mc_passes_in_cycle(int cycle) const {
-    for (const auto& s : plan_.steps) {
-      const auto* select = std::get_if<select_step>(&s);
-      if (select && select->cycle == cycle) return mc_passes_of(select->selector);
-    }
-    return engine::default_mc_passes;
   }
 
   std::vector<std::int64_t> pick(const selector_spec& selector, const engine::pool_outputs& outputs,
@@ -650,7 +641,10 @@ class plan_runner {
   torch::Tensor pretext_loss_;   // [N] rotation pretext loss per pool image
   torch::Tensor pretext_batch_;  // [N] its PT4AL batch
   std::unique_ptr<engine::results_folder> results_;
-  std::string identity_;  // engine::run_identity of the plan and config
+  std::string plan_text_;    // explain(plan): plan.txt
+  std::string config_text_;  // config.json
+  std::string identity_;     // engine::run_identity of the two
+  bool started_ = false;     // start_cycles() has run
   std::string run_name_;
   run_report report_;
 

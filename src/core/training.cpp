@@ -153,7 +153,9 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   if (heads) heads_optimiser = make_optimizer(heads->parameters(), recipe);
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   // Unlabelled batches have their own stream, so that turning MCDAL or COD
-  // on leaves the labelled data order as it was.
+  // on leaves the labelled data order as it was. (These two streams should
+  // come from derive_seed like every other; switching changes every bald,
+  // MCDAL and COD result, so it waits for those lessons' next rerun.)
   auto unlabelled_generator = at::make_generator<at::CPUGeneratorImpl>(seed ^ 0x5bd1e9955bd1e995ULL);
   const auto unlabelled_batch = [&] {
     const auto picks = torch::randint(unlabelled.rows.size(0), {recipe.batch_size},

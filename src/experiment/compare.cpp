@@ -72,7 +72,7 @@ plan with_queries_by(const plan& first, const selector_spec& spec) {
   plan out = first;
   for (auto& s : out.steps) {
     if (auto* select = std::get_if<select_step>(&s)) select->selector = spec;
-    if (auto* score = std::get_if<score_step>(&s)) score->outputs = spec.needs;
+    if (auto* score = std::get_if<score_step>(&s)) *score = scoring_for(score->cycle, spec);
     // MCDAL's auxiliary heads exist for its selection; the plan builder sets
     // them only when a query uses mcdal, and so does this copy.
     if (auto* train = std::get_if<train_step>(&s)) train->recipe.auxiliary_heads = false;

@@ -136,7 +136,11 @@ json step_to_json(const step& s) {
         } else if constexpr (std::is_same_v<T, evaluate_step>) {
           return {{"step", "evaluate"}, {"cycle", st.cycle}};
         } else if constexpr (std::is_same_v<T, score_step>) {
-          return {{"step", "score"}, {"cycle", st.cycle}, {"outputs", needs_to_json(st.outputs)}};
+          return {{"step", "score"},
+                  {"cycle", st.cycle},
+                  {"outputs", needs_to_json(st.outputs)},
+                  {"labelled_outputs", needs_to_json(st.labelled_outputs)},
+                  {"mc_passes", st.mc_passes}};
         } else if constexpr (std::is_same_v<T, select_step>) {
           return {{"step", "select"}, {"cycle", st.cycle},
                   {"selector", selector_to_json(st.selector)}, {"count", st.count}};
@@ -157,7 +161,10 @@ step step_from_json(const json& j) {
   }
   if (kind == "train") return train_step{cycle, train_recipe_from_json(j.at("recipe"))};
   if (kind == "evaluate") return evaluate_step{cycle};
-  if (kind == "score") return score_step{cycle, needs_from_json(j.at("outputs"))};
+  if (kind == "score") {
+    return score_step{cycle, needs_from_json(j.at("outputs")),
+                      needs_from_json(j.at("labelled_outputs")), j.at("mc_passes").get<std::int64_t>()};
+  }
   if (kind == "select") {
     return select_step{cycle, selector_from_json(j.at("selector")), j.at("count").get<std::int64_t>()};
   }

@@ -213,3 +213,25 @@ TEST_CASE("replace_query_strategies swaps every query's strategy where the parse
   CHECK_THROWS_AS(replace_query_strategies("initial(random, 10) | query(entrpy, 5)", "random"),
                   al::parse_error);
 }
+
+TEST_CASE("each score step says, as data, what its pass computes for which rows and how often",
+          "[dsl][plan]") {
+  const auto plan = al::parse(
+      "initial(random, 20) | query(entropy, 5) | query(bald.passes(7), 5) | query(coreset, 5) | "
+      "query(mix(bald, prefilter(margin, 2) >> coreset, 0.5), 5)");
+  std::vector<al::score_step> scores;
+  for (const auto& s : plan.steps) {
+    if (const auto* score = std::get_if<al::score_step>(&s)) scores.push_back(*score);
+  }
+  REQUIRE(scores.size() == 4);
+  CHECK(scores[0].mc_passes == 0);
+  CHECK(scores[0].labelled_outputs.empty());
+  CHECK(scores[1].mc_passes == 7);
+  CHECK(scores[1].labelled_outputs.empty());
+  CHECK(scores[2].mc_passes == 0);
+  CHECK(scores[2].labelled_outputs == al::needs_set{al::need::embedding});
+  // bald's own default inside a combinator; the labelled embeddings for coreset.
+  CHECK(scores[3].mc_passes == al::mc_passes_of(al::bald.spec()));
+  CHECK(scores[3].mc_passes >= 2);
+  CHECK(scores[3].labelled_outputs == al::needs_set{al::need::embedding});
+}

@@ -106,7 +106,7 @@ class plan_builder {
       if (trainings_ < 2) note_no_previous_model(selector);
     }
     ++cycle_;
-    plan_.steps.emplace_back(score_step{cycle_, selector.needs});
+    plan_.steps.emplace_back(scoring_for(cycle_, selector));
     plan_.steps.emplace_back(select_step{cycle_, std::move(selector), count});
     plan_.steps.emplace_back(label_step{cycle_, count});
     training_due_ = true;

@@ -103,8 +103,9 @@ evaluation evaluate(classifier& model, const labelled_images& split, std::int64_
 /// busy, small enough that T MC-dropout passes of a block stay small.
 inline constexpr std::int64_t default_scoring_batch = 256;
 
-/// Stochastic passes of an MC-dropout strategy when its word does not say.
-inline constexpr std::int64_t default_mc_passes = 20;
+/// Stochastic passes of an MC-dropout strategy when its word does not say
+/// (resolved in the plan: al::mc_passes_of).
+inline constexpr std::int64_t default_mc_passes = al::default_mc_passes;
 
 /// One batched no-grad pass over `images[indices]` that fills exactly the
 /// outputs in `needs` (nothing at all when it is empty).
