@@ -34,6 +34,7 @@ namespace damage_test {
 using namespace al;
 using al::random;
 namespace fs = std::filesystem;
+using al_test::start_cli;
 
 // Warm start, TOD's previous model and COD's head and teacher all live
 // across cycles, so the checkpoint carries every kind of state a run keeps.
@@ -300,22 +301,6 @@ TEST_CASE("a results folder in use by another process is refused, naming the hol
   CHECK_FALSE(fs::exists(folder / "run" / "cycles.jsonl"));
   ::close(held);  // the holder is gone: the folder is free again
   CHECK(run(pipeline, blobs_config(folder)).cycles.size() == 4);
-}
-
-/// Runs the alpipe command with its stderr in `log`; returns its pid.
-pid_t start_cli(const std::vector<std::string>& arguments, const fs::path& log) {
-  std::fflush(stdout);  // or the child would print the test's buffered output again
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv{const_cast<char*>(ALPIPE_CLI)};
-    for (const auto& a : arguments) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::freopen("/dev/null", "w", stdout);
-    std::freopen(log.c_str(), "w", stderr);
-    execv(ALPIPE_CLI, argv.data());
-    _exit(127);
-  }
-  return pid;
 }
 
 int exit_status_of(pid_t pid) {

@@ -27,6 +27,7 @@ namespace resume_test {
 using namespace al;
 using al::random;
 namespace fs = std::filesystem;
+using al_test::start_cli;
 
 fs::path scratch(const std::string& name) { return al_test::named_scratch_folder("resume", name); }
 
@@ -101,22 +102,6 @@ TEST_CASE("a results folder holding another run is refused, never mixed", "[resu
       run(initial(random, 20) | short_recipe | cycle(1, query(entropy, 20)), other_oracle),
       Catch::Contains("holds another run (config.json line"));
   CHECK(results_of(folder / "run") == before);
-}
-
-/// Runs the alpipe command and returns its pid (not waited for).
-pid_t start_cli(const std::vector<std::string>& arguments) {
-  std::fflush(stdout);  // or the child would print the test's buffered output again
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv{const_cast<char*>(ALPIPE_CLI)};
-    for (const auto& a : arguments) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    // Quiet: the child's output would interleave with the test's.
-    std::freopen("/dev/null", "w", stdout);
-    execv(ALPIPE_CLI, argv.data());
-    _exit(127);
-  }
-  return pid;
 }
 
 int wait_for(pid_t pid) {

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -50,6 +51,27 @@ inline fs::path named_scratch_folder(const std::string& test, const std::string&
   fs::remove_all(dir);
   return dir;
 }
+
+#ifdef ALPIPE_CLI
+/// Runs the alpipe command in a child process and returns its pid (not
+/// waited for). Its output is dropped, or its stderr kept in `stderr_file`:
+/// it would interleave with the test's.
+inline pid_t start_cli(const std::vector<std::string>& arguments,
+                       const fs::path& stderr_file = {}) {
+  std::fflush(stdout);  // or the child would print the test's buffered output again
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv{const_cast<char*>(ALPIPE_CLI)};
+    for (const auto& a : arguments) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::freopen("/dev/null", "w", stdout);
+    if (!stderr_file.empty()) std::freopen(stderr_file.c_str(), "w", stderr);
+    execv(ALPIPE_CLI, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+#endif
 
 using bytes = std::vector<std::uint8_t>;
 
