@@ -454,7 +454,7 @@ class text_parser {
       }
       return {class_balanced_spec(std::move(inner), lambda), selector_kind::set_selector};
     }
-    if (const auto* info = find_word(word)) {
+    if (const auto info = find_word(word)) {
       if (word == "bald" && accept('.')) {
         skip_space();
         const auto option_at = at_;

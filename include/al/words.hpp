@@ -19,6 +19,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,12 +69,14 @@ void register_word(const S& word) {
   table.add(word);
 }
 
-/// The word registered as `name`, or nullptr.
-inline const word_info* find_word(std::string_view name) {
+/// A copy of the word registered as `name`, or nullopt. A copy, taken under
+/// the table's lock: another thread may register a word meanwhile.
+inline std::optional<word_info> find_word(std::string_view name) {
   auto& table = detail::words();
   std::lock_guard lock(table.mutex);
   const auto it = table.words.find(name);
-  return it == table.words.end() ? nullptr : &it->second;
+  if (it == table.words.end()) return std::nullopt;
+  return it->second;
 }
 
 /// Every strategy word, sorted.

@@ -106,7 +106,7 @@ std::string unique_label(const std::string& wanted, const std::set<std::string>&
 /// returns the baseline's label.
 std::string add_baselines(std::vector<compared_pipeline>& pipelines, std::vector<bool>& added,
                           const config& c, bool enabled) {
-  const auto& random_spec = find_word("random")->spec;
+  const auto random_spec = to_spec(al::random);
   const auto balanced_random_spec = balanced_spec(random_spec);
   std::string baseline;
   for (const auto& p : pipelines) {

@@ -62,7 +62,7 @@ TEST_CASE("plain bald prints and parses back to the same plan", "[dsl][bald][par
   CHECK(to_text(bald.passes(50)) == "bald.passes(50)");
   CHECK(to_text(bald.passes(20)) == "bald");  // the default is the bare word
 
-  REQUIRE(find_word("bald") != nullptr);
+  REQUIRE(find_word("bald"));
   CHECK(find_word("bald")->spec == to_spec(bald));
   const auto words = strategy_words();
   CHECK(std::find(words.begin(), words.end(), "bald") != words.end());

@@ -2,9 +2,12 @@
 
 #include <al/engine/set_selection.hpp>
 #include <al/engine/threads.hpp>
+#include <al/strategy/margin.hpp>
+#include <al/strategy/prefilter.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -113,4 +116,38 @@ TEST_CASE("OpenBLAS runs on one thread beside Torch's pool, and on Torch's count
     CHECK(blas_threads() == 1);
   }
   set_torch_threads(torch_threads);
+}
+
+TEST_CASE("a registered set selector is chosen by name, nests in built-in combinators, and goes",
+          "[select][registry]") {
+  // Picks the candidates with the largest first embedding coordinate.
+  const auto largest_first = [](const al::selector_spec&, const selection_inputs& inputs,
+                                const std::vector<std::int64_t>& rows, std::int64_t count) {
+    const auto column = inputs.outputs->embedding.index_select(
+        0, torch::tensor(rows, torch::kLong)).select(1, 0);
+    const auto order = std::get<1>(column.sort(0, /*descending=*/true));
+    std::vector<std::int64_t> chosen;
+    for (std::int64_t i = 0; i < count; ++i) chosen.push_back(rows[order[i].item<std::int64_t>()]);
+    return chosen;
+  };
+  register_selector("largest_first", largest_first);
+  const auto names = registered_selectors();
+  CHECK(std::find(names.begin(), names.end(), "largest_first") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "coreset") != names.end());
+
+  pool_outputs outputs;
+  outputs.embedding = torch::tensor({{0.5f}, {3.0f}, {1.0f}, {2.0f}, {-1.0f}});
+  outputs.probs = torch::tensor({{0.9f, 0.1f}, {0.5f, 0.5f}, {0.6f, 0.4f}, {0.8f, 0.2f}, {0.55f, 0.45f}});
+  selection_inputs inputs{&outputs, {}, 7, 1, {}};
+  const std::vector<std::int64_t> rows{0, 1, 2, 3, 4};
+  const al::selector_spec word{"largest_first", al::need::embedding, "largest first coordinate"};
+  CHECK(select_rows(word, inputs, rows, 2) == std::vector<std::int64_t>{1, 3});
+  // Inside prefilter: the three least confident by margin are 1, 4, 2; of
+  // those the largest first coordinates are 1 and 2.
+  const auto margin = al::to_spec(al::margin);
+  CHECK(select_rows(al::prefilter_spec(margin, 1.5, word), inputs, rows, 2) ==
+        std::vector<std::int64_t>{1, 2});
+  CHECK(unregister_selector("largest_first"));
+  CHECK_FALSE(unregister_selector("largest_first"));
+  CHECK_FALSE(find_selector("largest_first"));
 }

@@ -39,7 +39,7 @@ struct usage_problem {
 std::string help_text() {
   std::string strategies;
   for (const auto& name : al::strategy_words()) {
-    const auto* word = al::find_word(name);
+    const auto word = al::find_word(name);
     strategies += fmt::format("    {:<18} {}\n", name, word->spec.description);
   }
   return fmt::format(

@@ -14,6 +14,9 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <string_view>
+#include <string>
+#include <functional>
 #include <vector>
 
 namespace al::engine {
@@ -59,8 +62,35 @@ struct selection_inputs {
 /// per-sample scorer (top-k), a set selector, or a combinator
 /// (`prefilter(s, m) >> set`, `mix(a, b, r)`) — and returns the chosen rows
 /// in selection order, distinct. `count` larger than `rows` is an error.
+/// The word's selector registered under `spec.name` decides; a word with
+/// none is a per-sample scorer, and its scores' top-k are taken.
 std::vector<std::int64_t> select_rows(const selector_spec& spec, const selection_inputs& inputs,
                                       const std::vector<std::int64_t>& rows, std::int64_t count);
+
+/// The engine side of a set selector or a combinator: `count` of the
+/// candidate `rows` (positions into `inputs.outputs`' rows), chosen by the
+/// word `spec`, in selection order and distinct; 0 < count <= rows.size()
+/// is checked before it is called. A combinator chooses through its nested
+/// words with select_rows(spec.inner[i], ...), so any word nests in it.
+using selector_function = std::function<std::vector<std::int64_t>(
+    const selector_spec& spec, const selection_inputs& inputs,
+    const std::vector<std::int64_t>& rows, std::int64_t count)>;
+
+/// Registers the engine side of a set selector or combinator under the name
+/// its DSL word declares; the built-in ones (coreset, badge, prefilter, mix,
+/// pt4al, balanced, class_balanced) are registered the same way. Registering
+/// a name twice replaces it.
+void register_selector(std::string name, selector_function select);
+
+/// A copy of the selector registered under `name`, or an empty function
+/// when there is none (the word is then a per-sample scorer).
+selector_function find_selector(std::string_view name);
+
+/// Removes the selector registered under `name`; false when there was none.
+bool unregister_selector(std::string_view name);
+
+/// Names of every registered selector, sorted.
+std::vector<std::string> registered_selectors();
 
 /// The scores of the per-sample scorer `spec` for the candidate `rows`, [rows].
 torch::Tensor score_rows(const selector_spec& spec, const selection_inputs& inputs,
