@@ -151,6 +151,9 @@ class plan_runner {
           "config.results_dir; alpipe: --out) or delete that one to start over",
           results_->path().string(), *difference));
     }
+    // A damaged cycles.jsonl stops the run here, before pretraining and
+    // before a byte is written.
+    recorded_cycles_ = results_->finished_cycles();
     oracle_ = std::make_unique<engine::oracle>(c.oracle, data_, c.seed, results_->path());
     const auto& images = data_.train.images;
     shape_ = {images.size(1), images.size(2), images.size(3), data_.num_classes()};
@@ -197,7 +200,7 @@ class plan_runner {
   /// is rebuilt by retraining from the labels cycles.jsonl records, which
   /// gives the weights the uninterrupted run had.
   void resume() {
-    auto finished = results_->finished_cycles();
+    auto finished = std::move(recorded_cycles_);
     int resume_after = -1;
     bool rebuild = false;
     if (!finished.empty()) {
@@ -645,6 +648,7 @@ class plan_runner {
   std::string config_text_;  // config.json
   std::string identity_;     // engine::run_identity of the two
   bool started_ = false;     // start_cycles() has run
+  std::vector<cycle_result> recorded_cycles_;  // cycles.jsonl as the run found it
   std::string run_name_;
   run_report report_;
 

@@ -272,6 +272,8 @@ TEST_CASE("a damaged results folder is recovered exactly or refused with the fil
       fs::copy(mid, damaged.results_dir, fs::copy_options::recursive);
       d.apply(damaged.results_dir / "run", other / "run");
       const auto before = read_all(damaged.results_dir / "run" / "cycles.jsonl");
+      const auto versions_before = read_all(damaged.results_dir / "run" / "versions.json");
+      fs::remove(damaged.results_dir / "run" / "plan.json");  // as a folder of an older alpipe
       if (d.names_file.empty()) {
         drive(damaged, data);
         CHECK(results_of(damaged.results_dir / "run") == expected);
@@ -279,6 +281,8 @@ TEST_CASE("a damaged results folder is recovered exactly or refused with the fil
         CHECK_THROWS_WITH(run(pipeline, damaged), Catch::Contains(d.names_file));
         // Refused before anything was written.
         CHECK(read_all(damaged.results_dir / "run" / "cycles.jsonl") == before);
+        CHECK(read_all(damaged.results_dir / "run" / "versions.json") == versions_before);
+        CHECK_FALSE(fs::exists(damaged.results_dir / "run" / "plan.json"));
       }
     }
     ++index;
