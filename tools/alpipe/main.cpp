@@ -128,6 +128,16 @@ Number parse_number(std::string_view option, std::string_view text) {
   return value;
 }
 
+/// --pool and --test: 0 (the whole split) or a number of images.
+std::int64_t parse_size(std::string_view option, std::string_view text) {
+  const auto size = parse_number<std::int64_t>(option, text);
+  if (size < 0) {
+    throw usage_problem{fmt::format("{} takes 0 (the whole split) or a number of images; got {}",
+                                    option, size)};
+  }
+  return size;
+}
+
 /// --threads and --parallel: 0 (every core) or 1 to four per core.
 int parse_thread_count(std::string_view option, std::string_view text) {
   const auto count = parse_number<int>(option, text);
@@ -223,8 +233,8 @@ run_options parse_run_options(const std::vector<std::string_view>& options) {
     const auto value = options[++i];
     if (option == "--data") config.data.name = value;
     else if (option == "--data-folder") config.data.folder = value;
-    else if (option == "--pool") config.data.pool_size = parse_number<std::int64_t>(option, value);
-    else if (option == "--test") config.data.test_size = parse_number<std::int64_t>(option, value);
+    else if (option == "--pool") config.data.pool_size = parse_size(option, value);
+    else if (option == "--test") config.data.test_size = parse_size(option, value);
     else if (option == "--long-tail") config.data.long_tail = parse_long_tail(value);
     else if (option == "--seeds") out.seeds = parse_seeds(value);
     else if (option == "--device") config.device = value;
