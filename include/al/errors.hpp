@@ -20,6 +20,36 @@
 #include <cstdint>
 #include <string_view>
 
+// Messages shown both by a static_assert in the typed DSL and by the parser
+// (with a caret): a static_assert takes only a string literal, so each is a
+// macro, written once here.
+#define ALPIPE_AL020_MESSAGE \
+  "AL020: prefilter(s, m) >> x: x must be a set selector such as coreset or " \
+  "badge; to rank by one score, query(s, n) alone does it"
+#define ALPIPE_AL021_MESSAGE \
+  "AL021: prefilter(s, m) ranks by a per-sample score; a set selector such " \
+  "as coreset cannot rank; try prefilter(entropy, 10) >> coreset"
+#define ALPIPE_AL023_MESSAGE \
+  "AL023: initial(s, n) takes a per-sample scorer such as random; a set " \
+  "selector needs a labelled set to start from, so use it in query(...)"
+#define ALPIPE_AL028_PRETEXT_MESSAGE \
+  "AL028: pretrain(p) takes a pretext task, simsiam or rotation; strategies " \
+  "such as entropy go into query(...) or initial(...)"
+#define ALPIPE_AL030_MESSAGE \
+  "AL030: pt4al(s) ranks the round's batch by a per-sample score; a set " \
+  "selector such as coreset cannot rank; try pt4al(least_confidence)"
+#define ALPIPE_AL031_MESSAGE \
+  "AL031: pt4al(...) is the whole strategy of initial(...) or query(...): " \
+  "its batches are the rounds of the run, so prefilter, mix and pt4al " \
+  "cannot nest it; e.g. query(pt4al(least_confidence), 100)"
+#define ALPIPE_AL032_BALANCED_MESSAGE \
+  "AL032: balanced(s) fills each class's quota with its top samples by a " \
+  "per-sample score; a set selector such as coreset cannot rank; try " \
+  "balanced(entropy)"
+#define ALPIPE_AL032_CLASS_BALANCED_MESSAGE \
+  "AL032: class_balanced(s, lambda) weighs a per-sample uncertainty; a set " \
+  "selector such as coreset gives none; try class_balanced(entropy, 0.6)"
+
 namespace al::errors {
 
 [[noreturn]] inline void fail(std::string_view code, std::string_view message) {

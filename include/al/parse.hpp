@@ -142,6 +142,12 @@ class text_parser {
     throw parse_error(with_caret(fmt::format("{}: {}", code, message), at), at);
   }
 
+  /// A message that starts with its code, shared with a static_assert of
+  /// the typed DSL (al/errors.hpp).
+  [[noreturn]] void fail_message(std::string_view message, std::size_t at) const {
+    throw parse_error(with_caret(message, at), at);
+  }
+
   std::string with_caret(std::string_view message, std::size_t at) const {
     return fmt::format("{}\n  {}\n  {}^", message, text_, std::string(at, ' '));
   }
@@ -318,8 +324,7 @@ class text_parser {
     const auto start = at_;
     auto [spec, kind] = selector_chain();
     if (must_score && kind != selector_kind::scorer) {
-      fail("AL023", "initial(s, n) takes a per-sample scorer such as random; a set selector needs "
-                    "a labelled set to start from, so use it in query(...)", start);
+      fail_message(ALPIPE_AL023_MESSAGE, start);
     }
     return spec;
   }
@@ -343,8 +348,7 @@ class text_parser {
       const auto chooser_at = at_;
       auto [chooser, chooser_kind] = selector_chain();
       if (chooser_kind != selector_kind::set_selector) {
-        fail("AL020", "prefilter(s, m) >> x: x must be a set selector such as coreset or badge; "
-                      "to rank by one score, query(s, n) alone does it", chooser_at);
+        fail_message(ALPIPE_AL020_MESSAGE, chooser_at);
       }
       spec = prefilter_spec(std::move(filter), spec.parameter, std::move(chooser));
       kind = selector_kind::set_selector;
@@ -373,8 +377,7 @@ class text_parser {
       auto [filter, filter_kind] = selector_primary();
       if (filter.name == "pt4al") fail_nested_pt4al(filter_at);
       if (filter_kind != selector_kind::scorer) {
-        fail("AL021", "prefilter(s, m) ranks by a per-sample score; a set selector such as "
-                      "coreset cannot rank; try prefilter(entropy, 10) >> coreset", filter_at);
+        fail_message(ALPIPE_AL021_MESSAGE, filter_at);
       }
       expect(',', "after the scorer of prefilter");
       skip_space();
@@ -420,8 +423,7 @@ class text_parser {
       auto [inner, inner_kind] = selector_primary();
       if (inner.name == "pt4al") fail_nested_pt4al(inner_at);
       if (inner_kind != selector_kind::scorer) {
-        fail("AL030", "pt4al(s) ranks the round's batch by a per-sample score; a set selector "
-                      "such as coreset cannot rank; try pt4al(least_confidence)", inner_at);
+        fail_message(ALPIPE_AL030_MESSAGE, inner_at);
       }
       expect(')', "to close pt4al(...)");
       return {pt4al_spec(std::move(inner)), selector_kind::scorer};
@@ -429,18 +431,14 @@ class text_parser {
     if (word == "balanced") {
       const nesting_level level(*this, word, start);
       expect('(', "after balanced");
-      auto inner = balance_scorer("balanced(s) fills each class's quota with its top samples by a "
-                                  "per-sample score; a set selector such as coreset cannot rank; "
-                                  "try balanced(entropy)");
+      auto inner = balance_scorer(ALPIPE_AL032_BALANCED_MESSAGE);
       expect(')', "to close balanced(...)");
       return {balanced_spec(std::move(inner)), selector_kind::set_selector};
     }
     if (word == "class_balanced") {
       const nesting_level level(*this, word, start);
       expect('(', "after class_balanced");
-      auto inner = balance_scorer("class_balanced(s, lambda) weighs a per-sample uncertainty; a "
-                                  "set selector such as coreset gives none; try "
-                                  "class_balanced(entropy, 0.6)");
+      auto inner = balance_scorer(ALPIPE_AL032_CLASS_BALANCED_MESSAGE);
       expect(',', "after the scorer of class_balanced");
       skip_space();
       const auto lambda_at = at_;
@@ -497,19 +495,17 @@ class text_parser {
 
   /// The scorer inside balanced(...) or class_balanced(...): AL031 for a
   /// pt4al, AL032 (with `set_selector_message`) for a set selector.
-  selector_spec balance_scorer(const std::string& set_selector_message) {
+  selector_spec balance_scorer(std::string_view set_selector_message) {
     skip_space();
     const auto inner_at = at_;
     auto [inner, inner_kind] = selector_primary();
     if (inner.name == "pt4al") fail_nested_pt4al(inner_at);
-    if (inner_kind != selector_kind::scorer) fail("AL032", set_selector_message, inner_at);
+    if (inner_kind != selector_kind::scorer) fail_message(set_selector_message, inner_at);
     return inner;
   }
 
   [[noreturn]] void fail_nested_pt4al(std::size_t at) const {
-    fail("AL031", "pt4al(...) is the whole strategy of initial(...) or query(...): its batches "
-                  "are the rounds of the run, so prefilter, mix and pt4al cannot nest it; e.g. "
-                  "query(pt4al(least_confidence), 100)", at);
+    fail_message(ALPIPE_AL031_MESSAGE, at);
   }
 
   /// Runs a rule's reporter and shows its message with a caret at `at`.
@@ -683,8 +679,7 @@ class text_parser {
     if (task.empty()) fail("AL002", "expected a pretext task, simsiam or rotation", task_at);
     if (find_word(task) || std::find(combinator_words().begin(), combinator_words().end(), task) !=
                                combinator_words().end()) {
-      fail("AL028", "pretrain(p) takes a pretext task, simsiam or rotation; strategies such as "
-                    "entropy go into query(...) or initial(...)", task_at);
+      fail_message(ALPIPE_AL028_PRETEXT_MESSAGE, task_at);
     }
     fail("AL001", fmt::format("unknown pretext task '{}'{}", task, suggestion(task, pretext_words())),
          task_at);

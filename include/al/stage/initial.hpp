@@ -49,9 +49,7 @@ struct initial_fn {
   template <class S>
     requires(selector<S> && !scorer<S>)
   constexpr auto operator()(S, std::int64_t) const {
-    static_assert(detail::always_false<S>,
-                  "AL023: initial(s, n) takes a per-sample scorer such as random; a set selector "
-                  "needs a labelled set to start from, so use it in query(...)");
+    static_assert(detail::always_false<S>, ALPIPE_AL023_MESSAGE);
   }
   template <pretext_word S>
   constexpr auto operator()(S, std::int64_t) const {

@@ -126,9 +126,7 @@ struct pretrain_fn {
   template <class P>
     requires(!pretext_word<P>)
   constexpr auto operator()(P) const {
-    static_assert(detail::always_false<P>,
-                  "AL028: pretrain(p) takes a pretext task, simsiam or rotation; strategies such "
-                  "as entropy go into query(...) or initial(...)");
+    static_assert(detail::always_false<P>, ALPIPE_AL028_PRETEXT_MESSAGE);
   }
 };
 inline constexpr pretrain_fn pretrain{};

@@ -18,6 +18,7 @@
 // s must rank samples one by one (AL032); nothing here reads the labels.
 
 #include <al/detail/always_false.hpp>
+#include <al/errors.hpp>
 #include <al/strategy/pt4al.hpp>
 #include <al/strategy/selector.hpp>
 
@@ -65,10 +66,7 @@ struct balanced_fn {
   template <selector Inner>
     requires(!scorer<Inner>)
   constexpr auto operator()(Inner) const {
-    static_assert(detail::always_false<Inner>,
-                  "AL032: balanced(s) fills each class's quota with its top samples by a "
-                  "per-sample score; a set selector such as coreset cannot rank; try "
-                  "balanced(entropy)");
+    static_assert(detail::always_false<Inner>, ALPIPE_AL032_BALANCED_MESSAGE);
   }
 };
 inline constexpr balanced_fn balanced{};

@@ -76,9 +76,7 @@ struct class_balanced_fn {
   template <selector Inner>
     requires(!scorer<Inner>)
   constexpr auto operator()(Inner, double) const {
-    static_assert(detail::always_false<Inner>,
-                  "AL032: class_balanced(s, lambda) weighs a per-sample uncertainty; a set "
-                  "selector such as coreset gives none; try class_balanced(entropy, 0.6)");
+    static_assert(detail::always_false<Inner>, ALPIPE_AL032_CLASS_BALANCED_MESSAGE);
   }
 };
 inline constexpr class_balanced_fn class_balanced{};

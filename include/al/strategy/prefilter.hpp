@@ -67,9 +67,7 @@ struct prefilter_half {
 
   template <selector Chooser>
   friend constexpr prefiltered_t<Filter, Chooser> operator>>(prefilter_half half, Chooser chooser) {
-    static_assert(Chooser::kind == selector_kind::set_selector,
-                  "AL020: prefilter(s, m) >> x: x must be a set selector such as coreset or "
-                  "badge; to rank by one score, query(s, n) alone does it");
+    static_assert(Chooser::kind == selector_kind::set_selector, ALPIPE_AL020_MESSAGE);
     return {half.filter, half.factor, chooser};
   }
 };
@@ -85,9 +83,7 @@ struct prefilter_fn {
   template <selector Filter>
     requires(!scorer<Filter>)
   constexpr auto operator()(Filter, double) const {
-    static_assert(detail::always_false<Filter>,
-                  "AL021: prefilter(s, m) ranks by a per-sample score; a set selector such as "
-                  "coreset cannot rank; try prefilter(entropy, 10) >> coreset");
+    static_assert(detail::always_false<Filter>, ALPIPE_AL021_MESSAGE);
   }
 };
 inline constexpr prefilter_fn prefilter{};

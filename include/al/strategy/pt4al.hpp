@@ -13,6 +13,7 @@
 // of its stage: a combinator cannot nest it, nor it a set selector.
 
 #include <al/detail/always_false.hpp>
+#include <al/errors.hpp>
 #include <al/strategy/selector.hpp>
 
 #include <fmt/format.h>
@@ -59,10 +60,7 @@ struct is_pt4al<pt4al_t<Inner>> : std::true_type {};
 /// AL031, for every combinator that holds other words.
 template <class Part>
 constexpr void assert_nestable() {
-  static_assert(!is_pt4al<Part>::value,
-                "AL031: pt4al(...) is the whole strategy of initial(...) or query(...): its "
-                "batches are the rounds of the run, so prefilter, mix and pt4al cannot nest it; "
-                "e.g. query(pt4al(least_confidence), 100)");
+  static_assert(!is_pt4al<Part>::value, ALPIPE_AL031_MESSAGE);
 }
 }  // namespace detail
 
@@ -75,9 +73,7 @@ struct pt4al_fn {
   template <selector Inner>
     requires(!scorer<Inner>)
   constexpr auto operator()(Inner) const {
-    static_assert(detail::always_false<Inner>,
-                  "AL030: pt4al(s) ranks the round's batch by a per-sample score; a set selector "
-                  "such as coreset cannot rank; try pt4al(least_confidence)");
+    static_assert(detail::always_false<Inner>, ALPIPE_AL030_MESSAGE);
   }
 };
 inline constexpr pt4al_fn pt4al{};
