@@ -5,6 +5,7 @@
 // uninterrupted run did or stop with a message naming the file. Never a
 // silently different result.
 
+#include "careful_person.hpp"
 #include "test_files.hpp"
 
 #include <al/al.hpp>
@@ -120,27 +121,14 @@ struct damage {
   std::string names_file;
 };
 
-/// Fills in the query's label file with the true classes and imports it,
-/// as a careful person would.
-void answer_truthfully(const fs::path& label_file, const engine::dataset& data) {
-  const auto request = read_label_request(label_file.parent_path());
-  {
-    std::ofstream out(label_file);
-    out << "index,label\n";
-    for (const auto index : request.query_indices) {
-      out << index << ',' << data.train.labels[index].item<std::int64_t>() << '\n';
-    }
-  }
-  import_labels(label_file);
-}
-
 /// Runs with a person as the oracle, answering each query, until the run
 /// ends or cycles.jsonl holds `stop_at_lines` lines (the run then waits at
 /// its next query: a real mid-run folder, its checkpoint in use).
 run_report drive(const config& c, const engine::dataset& data, std::size_t stop_at_lines = 99) {
   auto report = run(pipeline, c);
   while (!report.waiting_for_labels.empty() && report.cycles.size() < stop_at_lines) {
-    answer_truthfully(report.waiting_for_labels, data);
+    al_test::answer_truthfully(report.waiting_for_labels, data);
+    import_labels(report.waiting_for_labels);
     report = run(pipeline, c);
   }
   return report;

@@ -3,6 +3,7 @@
 // folder holding another run is refused; the oracles — noisy and a person
 // through label files — answer through the same path as the ground truth.
 
+#include "careful_person.hpp"
 #include "test_files.hpp"
 
 #include <al/al.hpp>
@@ -27,6 +28,7 @@ namespace resume_test {
 using namespace al;
 using al::random;
 namespace fs = std::filesystem;
+using al_test::answer_truthfully;
 using al_test::start_cli;
 
 fs::path scratch(const std::string& name) { return al_test::named_scratch_folder("resume", name); }
@@ -180,17 +182,6 @@ TEST_CASE("a noisy oracle flips answers from the seed; the model trains on them"
     auto bad = blobs_config(scratch("noisy-bad"));
     bad.oracle = noisy_oracle(1.5);
     CHECK_THROWS_WITH(run(p, bad), Catch::Contains("flip rate must lie in [0, 1)"));
-  }
-}
-
-/// Fills in a query's label file with the true classes, as a careful
-/// person would.
-void answer_truthfully(const fs::path& label_file, const engine::dataset& data) {
-  const auto request = read_label_request(label_file.parent_path());
-  std::ofstream out(label_file);
-  out << "index,label\n";
-  for (const auto index : request.query_indices) {
-    out << index << ',' << data.train.labels[index].item<std::int64_t>() << '\n';
   }
 }
 
