@@ -41,8 +41,8 @@ results_folder::results_folder(std::filesystem::path folder, std::string identit
   std::error_code error;
   std::filesystem::create_directories(folder_, error);
   if (error) throw io_error(folder_, "create the results folder");
-  lock_ = std::make_unique<oracle_detail::folder_lock>(folder_ / "run.lock",
-                                        fmt::format("the results folder {}", folder_.string()), mode);
+  lock_ = std::make_unique<oracle_detail::folder_lock>(
+      folder_ / "run.lock", fmt::format("the results folder {}", folder_.string()), mode);
 }
 
 namespace {
