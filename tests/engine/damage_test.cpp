@@ -6,6 +6,7 @@
 // silently different result.
 
 #include "careful_person.hpp"
+#include "recorded_cycles.hpp"
 #include "test_files.hpp"
 
 #include <al/al.hpp>
@@ -35,6 +36,7 @@ namespace damage_test {
 using namespace al;
 using al::random;
 namespace fs = std::filesystem;
+using al_test::results_of;
 using al_test::start_cli;
 
 // Warm start, TOD's previous model and COD's head and teacher all live
@@ -54,18 +56,6 @@ config blobs_config(const fs::path& folder, std::uint64_t seed = 0) {
   return c;
 }
 
-/// Everything of each cycle but its timings (and the check that signs them).
-std::vector<std::string> results_of(const fs::path& run_folder) {
-  std::ifstream in(run_folder / "cycles.jsonl");
-  std::vector<std::string> cycles;
-  for (std::string line; std::getline(in, line);) {
-    auto j = nlohmann::json::parse(line);
-    j.erase("seconds");
-    j.erase("check");
-    cycles.push_back(j.dump());
-  }
-  return cycles;
-}
 
 std::string read_all(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

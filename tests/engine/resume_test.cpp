@@ -4,6 +4,7 @@
 // through label files — answer through the same path as the ground truth.
 
 #include "careful_person.hpp"
+#include "recorded_cycles.hpp"
 #include "test_files.hpp"
 
 #include <al/al.hpp>
@@ -29,6 +30,7 @@ using namespace al;
 using al::random;
 namespace fs = std::filesystem;
 using al_test::answer_truthfully;
+using al_test::results_of;
 using al_test::start_cli;
 
 fs::path scratch(const std::string& name) { return al_test::named_scratch_folder("resume", name); }
@@ -46,19 +48,6 @@ config blobs_config(const fs::path& folder) {
 
 const auto short_recipe = train.epochs(5).min_steps(40);
 
-/// What must not change when a run is interrupted: everything of each
-/// cycle but its timings.
-std::vector<std::string> results_of(const fs::path& run_folder) {
-  std::ifstream in(run_folder / "cycles.jsonl");
-  std::vector<std::string> cycles;
-  for (std::string line; std::getline(in, line);) {
-    auto j = nlohmann::json::parse(line);
-    j.erase("seconds");
-    j.erase("check");  // signs the line, timings included
-    cycles.push_back(j.dump());
-  }
-  return cycles;
-}
 
 std::vector<std::string> results_of(const run_report& report) {
   std::vector<std::string> out;
