@@ -22,21 +22,29 @@ std::string key_of(const std::string& module, const std::string& tensor) {
 
 /// FNV-1a over every tensor's name, shape and bytes, in the order given: a
 /// flipped bit anywhere in the weights changes it. (LibTorch's archive does
-/// not check its own data.)
+/// not check its own data.) Hashed as it goes, so a large model's weights are
+/// never copied into one buffer; the value is al::fnv1a64 of all the bytes.
 class tensor_checksum {
  public:
   void add(const std::string& key, const torch::Tensor& tensor) {
     const auto cpu = tensor.detach().to(torch::kCPU).contiguous();
-    text_ += key;
-    text_ += c10::str(cpu.sizes());
-    text_ += c10::toString(cpu.scalar_type());
-    text_.append(static_cast<const char*>(cpu.data_ptr()), cpu.nbytes());
+    add_bytes(key);
+    add_bytes(c10::str(cpu.sizes()));
+    add_bytes(c10::toString(cpu.scalar_type()));
+    add_bytes({static_cast<const char*>(cpu.data_ptr()), cpu.nbytes()});
   }
-  void add(const std::string& key, std::int64_t value) { text_ += fmt::format("{}={};", key, value); }
-  [[nodiscard]] std::string hex() const { return fmt::format("{:016x}", fnv1a64(text_)); }
+  void add(const std::string& key, std::int64_t value) { add_bytes(fmt::format("{}={};", key, value)); }
+  [[nodiscard]] std::string hex() const { return fmt::format("{:016x}", hash_); }
 
  private:
-  std::string text_;
+  std::uint64_t hash_ = fnv1a64({});  // the offset basis
+
+  void add_bytes(std::string_view bytes) {
+    for (const char c : bytes) {
+      hash_ ^= static_cast<unsigned char>(c);
+      hash_ *= 0x100000001b3ULL;  // the FNV-1a 64 prime, as al::fnv1a64
+    }
+  }
 };
 
 std::string message_of(const std::exception& e) {
