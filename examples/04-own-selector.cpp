@@ -42,6 +42,15 @@ struct kcentroids_t {
 };
 inline constexpr kcentroids_t kcentroids{};
 
+/// interleave(a, b)'s plan data, from its nested words' — one function for
+/// both front ends.
+al::selector_spec interleave_spec(al::selector_spec a, al::selector_spec b) {
+  al::selector_spec out{"interleave", a.needs | b.needs,
+                        fmt::format("{} and {} in turn", a.name, b.name)};
+  out.inner = {std::move(a), std::move(b)};
+  return out;
+}
+
 /// interleave(a, b): a combinator, so it holds its nested words and spells
 /// them in its plan data (spec) and its text.
 template <al::selector A, al::selector B>
@@ -54,10 +63,7 @@ struct interleave_t {
   B second;
 
   [[nodiscard]] al::selector_spec spec() const {
-    al::selector_spec out{"interleave", needs,
-                          fmt::format("{} and {} in turn", A::name, B::name)};
-    out.inner = {al::to_spec(first), al::to_spec(second)};
-    return out;
+    return interleave_spec(al::to_spec(first), al::to_spec(second));
   }
   [[nodiscard]] std::string to_text() const {
     return fmt::format("interleave({}, {})", al::to_text(first), al::to_text(second));
@@ -70,6 +76,21 @@ struct interleave_fn {
   }
 };
 inline constexpr interleave_fn interleave{};
+
+/// What the text DSL needs to read interleave(a, b): its arguments and how
+/// they become plan data. (A word type such as kcentroids describes itself.)
+al::word_info interleave_word() {
+  al::word_info info;
+  info.spec = {"interleave", {}, "the picks of strategies a and b in turn, each sample once"};
+  info.kind = al::selector_kind::set_selector;
+  info.usage = "interleave(a, b)";
+  info.arguments = {al::word_argument::strategy("first strategy"),
+                    al::word_argument::strategy("second strategy")};
+  info.build = [](std::vector<al::selector_spec> strategies, std::vector<double>) {
+    return interleave_spec(std::move(strategies[0]), std::move(strategies[1]));
+  };
+  return info;
+}
 
 // ---- the engine sides -----------------------------------------------------------
 namespace {
@@ -160,13 +181,14 @@ static int lesson(int argc, char** argv) {
     }
   }
 
-  // The engine halves, under the words' names; then the set selector's word
-  // for the text DSL. (The text DSL's grammar spells the built-in
-  // combinators only, so interleave is a typed-DSL word.)
+  // The engine halves, under the words' names; then the words for the text
+  // DSL, as the built-in ones are registered.
   engine::register_selector("kcentroids", kcentroids_select);
   engine::register_selector("interleave", interleave_select);
   register_word(kcentroids);
-  fmt::print("strategy words now: {}\n\n", fmt::join(strategy_words(), " "));
+  register_word(interleave_word());
+  fmt::print("strategy words now: {}\ncombinators now: {}\n\n",
+             fmt::join(strategy_words(), " "), fmt::join(combinator_words(), " "));
 
   // The typed DSL, exactly like a built-in word — nested in a built-in
   // combinator, and a built-in word nested in the user's combinator.
@@ -177,9 +199,11 @@ static int lesson(int argc, char** argv) {
   static_assert(needs(p).contains(need::embedding) && needs(q).contains(need::probs));
   fmt::print("{}\n", explain(p));
 
-  // The text DSL reads the registered set selector and gives the same plan.
-  const auto text = to_string(p);
-  fmt::print("as text: {}\nsame plan when parsed: {}\n\n", text, parse(text) == lower(p));
+  // The text DSL reads the registered words and gives the same plans.
+  for (const auto& [text, plan] : {std::pair{to_string(p), lower(p)}, {to_string(q), lower(q)}}) {
+    fmt::print("as text: {}\nsame plan when parsed: {}\n", text, parse(text) == plan);
+  }
+  fmt::print("\n");
 
   // A comparison of both against the random baseline, which compare adds.
   c.verbose = false;

@@ -41,7 +41,9 @@ namespace {
 /// full spelling would only add numbers a reader already sees in the plan.
 std::string spec_label(const selector_spec& spec) {
   if (spec.inner.empty()) return spec.name;
-  if (spec.name == "prefilter" && spec.inner.size() == 2) {
+  // prefilter(s, m) >> set, as its word's grammar writes it.
+  const auto word = find_word(spec.name);
+  if (word && word->takes_set_selector_after && spec.inner.size() == 2) {
     return fmt::format("{}>>{}", spec_label(spec.inner[0]), spec_label(spec.inner[1]));
   }
   std::vector<std::string> parts;

@@ -4,6 +4,7 @@
 #include <al/engine/threads.hpp>
 #include <al/strategy/margin.hpp>
 #include <al/strategy/prefilter.hpp>
+#include <al/words.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -150,4 +151,28 @@ TEST_CASE("a registered set selector is chosen by name, nests in built-in combin
   CHECK(unregister_selector("largest_first"));
   CHECK_FALSE(unregister_selector("largest_first"));
   CHECK_FALSE(find_selector("largest_first"));
+}
+
+TEST_CASE("every built-in word has its engine code, and every engine entry its word",
+          "[select][registry][words]") {
+  // The text front end's table and the engine's registry are filled from
+  // different files (include/al/strategy/<word>.hpp, src/strategy/<word>.cpp);
+  // a word with only one of its halves fails here, not in a user's run.
+  auto words = al::strategy_words();
+  const auto combinators = al::combinator_words();
+  words.insert(words.end(), combinators.begin(), combinators.end());
+  auto engines = registered_scorers();
+  const auto selectors = registered_selectors();
+  engines.insert(engines.end(), selectors.begin(), selectors.end());
+  const std::set<std::string> word_set(words.begin(), words.end());
+  const std::set<std::string> engine_set(engines.begin(), engines.end());
+  for (const auto& word : word_set) {
+    INFO("word: " << word);
+    CHECK(engine_set.contains(word));
+  }
+  for (const auto& engine : engine_set) {
+    INFO("engine entry: " << engine);
+    CHECK(word_set.contains(engine));
+  }
+  CHECK(word_set.size() >= 15);
 }

@@ -36,12 +36,38 @@ struct usage_problem {
   std::string message;
 };
 
-std::string help_text() {
-  std::string strategies;
-  for (const auto& name : al::strategy_words()) {
+/// The help lines of the words `names`, from the word table: usage, then
+/// the description wrapped under it where it does not fit.
+std::string word_lines(const std::vector<std::string>& names) {
+  constexpr std::size_t indent = 28;
+  constexpr std::size_t width = 92;
+  std::string out;
+  for (const auto& name : names) {
     const auto word = al::find_word(name);
-    strategies += fmt::format("    {:<18} {}\n", name, word->spec.description);
+    std::string line = fmt::format("    {:<{}}", word->usage, indent - 5);
+    if (line.size() >= indent) line = fmt::format("    {}\n{:{}}", word->usage, "", indent - 1);
+    std::size_t column = line.size() - (line.rfind('\n') + 1);
+    std::string_view rest = word->spec.description;
+    while (!rest.empty()) {
+      auto cut = rest.size();
+      if (column + 1 + cut > width) {
+        cut = rest.rfind(' ', width - column - 1);
+        if (cut == std::string_view::npos || cut == 0) cut = rest.find(' ');
+        if (cut == std::string_view::npos) cut = rest.size();
+      }
+      line += fmt::format(" {}", rest.substr(0, cut));
+      rest.remove_prefix(std::min(rest.size(), cut + 1));
+      if (!rest.empty()) {
+        line += fmt::format("\n{:{}}", "", indent - 1);
+        column = indent - 1;
+      }
+    }
+    out += line + "\n";
   }
+  return out;
+}
+
+std::string help_text() {
   return fmt::format(
       "alpipe {} — compose and run deep active learning pipelines\n"
       "\n"
@@ -103,19 +129,13 @@ std::string help_text() {
       "  strategies (scorers rank one by one; set selectors choose a whole batch)\n"
       "{}"
       "  combinators\n"
-      "    prefilter(s, m) >> set  the m*b top-scored by s, then the set selector\n"
-      "    mix(a, b, r)            r*b samples by a, the rest by b\n"
-      "    pt4al(s)                the round's batch of the pool by rotation loss, ranked\n"
-      "                            by scorer s; needs pretrain(rotation)\n"
-      "    balanced(s)             an equal quota per predicted class, each filled by\n"
-      "                            scorer s; balanced(boundary) is BASE\n"
-      "    class_balanced(s, l)    CBAL: uncertainty by s plus l x the labelled set's\n"
-      "                            class imbalance, e.g. class_balanced(entropy, 0.6)\n"
+      "{}"
       "\n"
       "example:\n"
       "  alpipe explain \"initial(random, 100) | cycle(6, query(entropy, 100))\"\n",
       al::version_string, fmt::join(al::pretrain_option_words(), ", "),
-      fmt::join(al::train_option_words(), ", "), strategies);
+      fmt::join(al::train_option_words(), ", "), word_lines(al::strategy_words()),
+      word_lines(al::combinator_words()));
 }
 
 template <class Number>

@@ -1,8 +1,9 @@
 #pragma once
 // Engine-side selection: what the scoring pass produces, the scores of the
-// per-sample strategies, top-k, and the registry that maps a strategy's name
-// in the plan to the code that scores it. Opt-in header (LibTorch): include
-// it to define your own strategy.
+// per-sample strategies (each defined in src/strategy/<word>.cpp), top-k, and
+// the registry that maps a strategy's name in the plan to the code that
+// scores it. Opt-in header (LibTorch): include it to define your own
+// strategy.
 
 #include <al/requirements.hpp>
 
@@ -88,10 +89,24 @@ torch::Tensor top_k(const torch::Tensor& scores, std::int64_t k);
 using scorer_function =
     std::function<torch::Tensor(const pool_outputs&, const selection_context&)>;
 
+/// A scorer's ranking of the candidates for each class, shape [U, K]: column
+/// c is how strongly candidate i belongs to class c's share of a balanced
+/// query, larger first. `balanced(s)` uses it when s has one (BASE's
+/// distances to each class's boundary); otherwise it ranks by s within the
+/// predicted class.
+using class_scorer_function =
+    std::function<torch::Tensor(const pool_outputs&, const selection_context&)>;
+
 /// Registers the engine side of a per-sample scorer under the name its DSL
-/// word declares. Built-in words are registered already; registering a name
+/// word declares, with its per-class ranking when it has one. Built-in words
+/// are registered the same way (src/strategy/<word>.cpp); registering a name
 /// twice replaces it.
-void register_scorer(std::string name, scorer_function score);
+void register_scorer(std::string name, scorer_function score,
+                     class_scorer_function class_scores = {});
+
+/// A copy of the per-class ranking registered with the scorer `name`, or an
+/// empty function when it has none.
+class_scorer_function find_class_scorer(std::string_view name);
 
 /// A copy of the scorer registered under `name`, so that it stays callable
 /// while other threads register or unregister scorers; an unknown name is

@@ -96,7 +96,12 @@ std::vector<std::string> registered_selectors();
 torch::Tensor score_rows(const selector_spec& spec, const selection_inputs& inputs,
                          const std::vector<std::int64_t>& rows);
 
-// Balance (src/select/balanced.cpp) ------------------------------------------
+/// The per-class ranking of the scorer `spec` for the candidate `rows`,
+/// [rows, K]; an undefined tensor when the scorer registered none.
+torch::Tensor class_score_rows(const selector_spec& spec, const selection_inputs& inputs,
+                               const std::vector<std::int64_t>& rows);
+
+// Balance (src/strategy/balanced.cpp, src/strategy/class_balanced.cpp) --------
 
 /// Per-class quotas of a query of `count` over classes with `available`
 /// candidates each: ⌊count/K⌋, one more for the first count mod K classes;
@@ -106,9 +111,10 @@ std::vector<std::int64_t> class_quotas(std::int64_t count,
                                        const std::vector<std::int64_t>& available);
 
 /// `balanced(s)`: the candidates grouped by predicted class (argmax p), each
-/// class's quota filled with its top rows by s. `balanced(boundary)` is BASE
-/// itself: class c takes, from all candidates not yet taken, the q_c closest
-/// to c's boundary (column c of boundary_distances), classes in order.
+/// class's quota filled with its top rows by s. When s registered a
+/// per-class ranking, class c instead takes, from all candidates not yet
+/// taken, its q_c best by column c, classes in turn: `balanced(boundary)` is
+/// BASE itself (closest to c's boundary, column c of boundary_distances).
 std::vector<std::int64_t> balanced_select(const selector_spec& spec,
                                           const selection_inputs& inputs,
                                           const std::vector<std::int64_t>& rows,

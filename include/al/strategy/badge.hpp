@@ -1,5 +1,5 @@
 #pragma once
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 namespace al {
 
@@ -18,3 +18,5 @@ struct badge_t {
 inline constexpr badge_t badge{};
 
 }  // namespace al
+
+ALPIPE_BUILTIN_WORD(badge, al::badge)

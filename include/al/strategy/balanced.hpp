@@ -20,7 +20,7 @@
 #include <al/detail/always_false.hpp>
 #include <al/errors.hpp>
 #include <al/strategy/pt4al.hpp>
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 #include <fmt/format.h>
 
@@ -72,3 +72,21 @@ struct balanced_fn {
 inline constexpr balanced_fn balanced{};
 
 }  // namespace al
+
+namespace al::detail {
+inline word_info balanced_word() {
+  word_info info;
+  info.spec = {"balanced", {},
+               "an equal quota per predicted class, each filled by scorer s; balanced(boundary) "
+               "is BASE"};
+  info.kind = selector_kind::set_selector;
+  info.usage = "balanced(s)";
+  info.arguments = {word_argument::scorer("scorer", ALPIPE_AL032_BALANCED_MESSAGE)};
+  info.build = [](std::vector<selector_spec> strategies, std::vector<double>) {
+    return balanced_spec(std::move(strategies[0]));
+  };
+  return info;
+}
+}  // namespace al::detail
+
+ALPIPE_BUILTIN_WORD(balanced, detail::balanced_word())

@@ -1,7 +1,7 @@
 #pragma once
 #include <al/errors.hpp>
 #include <al/limits.hpp>
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 #include <fmt/format.h>
 
@@ -85,3 +85,14 @@ struct bald_t {
 inline constexpr bald_t bald{};
 
 }  // namespace al
+
+namespace al::detail {
+inline word_info bald_word() {
+  auto info = describe(al::bald);
+  info.options.push_back(
+      {"passes", [](std::int64_t passes) { return al::bald.passes(passes).spec(); }});
+  return info;
+}
+}  // namespace al::detail
+
+ALPIPE_BUILTIN_WORD(bald, detail::bald_word())

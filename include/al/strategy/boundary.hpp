@@ -1,5 +1,5 @@
 #pragma once
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 namespace al {
 
@@ -21,3 +21,5 @@ struct boundary_t {
 inline constexpr boundary_t boundary{};
 
 }  // namespace al
+
+ALPIPE_BUILTIN_WORD(boundary, al::boundary)

@@ -14,7 +14,7 @@
 #include <al/errors.hpp>
 #include <al/limits.hpp>
 #include <al/strategy/pt4al.hpp>
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 #include <fmt/format.h>
 
@@ -36,6 +36,13 @@ namespace al::errors {
 }  // namespace al::errors
 
 namespace al {
+
+/// class_balanced's rule, for both front ends: λ lies in
+/// [0, limits::max_balance_weight] (AL033).
+constexpr void check_class_balanced_lambda(double lambda) {
+  if (!(lambda >= 0)) errors::AL033_class_balanced_lambda(lambda);
+  if (!(lambda <= limits::max_balance_weight)) errors::AL033_class_balanced_lambda_too_large(lambda);
+}
 
 /// The plan data of `class_balanced(inner, lambda)`, shared by both front ends.
 inline selector_spec class_balanced_spec(selector_spec inner, double lambda) {
@@ -69,8 +76,7 @@ struct class_balanced_fn {
   template <scorer Inner>
   constexpr class_balanced_t<Inner> operator()(Inner inner, double lambda) const {
     detail::assert_nestable<Inner>();
-    if (!(lambda >= 0)) errors::AL033_class_balanced_lambda(lambda);
-    if (!(lambda <= limits::max_balance_weight)) errors::AL033_class_balanced_lambda_too_large(lambda);
+    check_class_balanced_lambda(lambda);
     return {inner, lambda};
   }
   template <selector Inner>
@@ -82,3 +88,22 @@ struct class_balanced_fn {
 inline constexpr class_balanced_fn class_balanced{};
 
 }  // namespace al
+
+namespace al::detail {
+inline word_info class_balanced_word() {
+  word_info info;
+  info.spec = {"class_balanced", {},
+               "CBAL: uncertainty by s plus l x the labelled set's class imbalance, e.g. "
+               "class_balanced(entropy, 0.6)"};
+  info.kind = selector_kind::set_selector;
+  info.usage = "class_balanced(s, l)";
+  info.arguments = {word_argument::scorer("scorer", ALPIPE_AL032_CLASS_BALANCED_MESSAGE),
+                    word_argument::number("lambda", check_class_balanced_lambda)};
+  info.build = [](std::vector<selector_spec> strategies, std::vector<double> numbers) {
+    return class_balanced_spec(std::move(strategies[0]), numbers[0]);
+  };
+  return info;
+}
+}  // namespace al::detail
+
+ALPIPE_BUILTIN_WORD(class_balanced, detail::class_balanced_word())

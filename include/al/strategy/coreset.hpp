@@ -1,5 +1,5 @@
 #pragma once
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 namespace al {
 
@@ -20,3 +20,5 @@ struct coreset_t {
 inline constexpr coreset_t coreset{};
 
 }  // namespace al
+
+ALPIPE_BUILTIN_WORD(coreset, al::coreset)

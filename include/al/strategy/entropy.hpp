@@ -1,5 +1,5 @@
 #pragma once
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 namespace al {
 
@@ -17,3 +17,5 @@ struct entropy_t {
 inline constexpr entropy_t entropy{};
 
 }  // namespace al
+
+ALPIPE_BUILTIN_WORD(entropy, al::entropy)

@@ -1,5 +1,5 @@
 #pragma once
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 namespace al {
 
@@ -16,3 +16,5 @@ struct least_confidence_t {
 inline constexpr least_confidence_t least_confidence{};
 
 }  // namespace al
+
+ALPIPE_BUILTIN_WORD(least_confidence, al::least_confidence)

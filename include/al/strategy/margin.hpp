@@ -1,5 +1,5 @@
 #pragma once
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 namespace al {
 
@@ -17,3 +17,5 @@ struct margin_t {
 inline constexpr margin_t margin{};
 
 }  // namespace al
+
+ALPIPE_BUILTIN_WORD(margin, al::margin)

@@ -1,5 +1,5 @@
 #pragma once
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 namespace al {
 
@@ -24,3 +24,5 @@ struct mcdal_t {
 inline constexpr mcdal_t mcdal{};
 
 }  // namespace al
+
+ALPIPE_BUILTIN_WORD(mcdal, al::mcdal)

@@ -6,7 +6,7 @@
 
 #include <al/errors.hpp>
 #include <al/strategy/pt4al.hpp>
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 #include <fmt/format.h>
 
@@ -21,6 +21,11 @@ namespace al::errors {
 }  // namespace al::errors
 
 namespace al {
+
+/// mix's rule, for both front ends: the fraction lies in [0, 1] (AL022).
+constexpr void check_mix_fraction(double fraction) {
+  if (!(fraction >= 0 && fraction <= 1)) errors::AL022_mix_fraction(fraction);
+}
 
 /// The plan data of `mix(first, second, fraction)`, shared by both front ends.
 inline selector_spec mix_spec(selector_spec first, selector_spec second, double fraction) {
@@ -54,10 +59,28 @@ struct mix_fn {
   constexpr mix_t<First, Second> operator()(First first, Second second, double fraction) const {
     detail::assert_nestable<First>();
     detail::assert_nestable<Second>();
-    if (!(fraction >= 0 && fraction <= 1)) errors::AL022_mix_fraction(fraction);
+    check_mix_fraction(fraction);
     return {first, second, fraction};
   }
 };
 inline constexpr mix_fn mix{};
 
 }  // namespace al
+
+namespace al::detail {
+inline word_info mix_word() {
+  word_info info;
+  info.spec = {"mix", {}, "r*b samples by a, the rest by b, never the same sample twice"};
+  info.kind = selector_kind::set_selector;
+  info.usage = "mix(a, b, r)";
+  info.arguments = {word_argument::strategy("first strategy"),
+                    word_argument::strategy("second strategy"),
+                    word_argument::number("fraction r", check_mix_fraction)};
+  info.build = [](std::vector<selector_spec> strategies, std::vector<double> numbers) {
+    return mix_spec(std::move(strategies[0]), std::move(strategies[1]), numbers[0]);
+  };
+  return info;
+}
+}  // namespace al::detail
+
+ALPIPE_BUILTIN_WORD(mix, detail::mix_word())

@@ -9,7 +9,7 @@
 #include <al/errors.hpp>
 #include <al/limits.hpp>
 #include <al/strategy/pt4al.hpp>
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 #include <fmt/format.h>
 
@@ -30,6 +30,13 @@ namespace al::errors {
 }  // namespace al::errors
 
 namespace al {
+
+/// prefilter's rule, for both front ends: the factor m lies in
+/// [1, limits::max_prefilter_factor] (AL019).
+constexpr void check_prefilter_factor(double factor) {
+  if (!(factor >= 1)) errors::AL019_prefilter_factor(factor);
+  if (!(factor <= limits::max_prefilter_factor)) errors::AL019_prefilter_factor_too_large(factor);
+}
 
 /// The plan data of `prefilter(filter, factor) >> chooser`, shared by both front ends.
 inline selector_spec prefilter_spec(selector_spec filter, double factor, selector_spec chooser) {
@@ -76,8 +83,7 @@ struct prefilter_fn {
   template <scorer Filter>
   constexpr prefilter_half<Filter> operator()(Filter filter, double factor) const {
     detail::assert_nestable<Filter>();
-    if (!(factor >= 1)) errors::AL019_prefilter_factor(factor);
-    if (!(factor <= limits::max_prefilter_factor)) errors::AL019_prefilter_factor_too_large(factor);
+    check_prefilter_factor(factor);
     return {filter, factor};
   }
   template <selector Filter>
@@ -89,3 +95,21 @@ struct prefilter_fn {
 inline constexpr prefilter_fn prefilter{};
 
 }  // namespace al
+
+namespace al::detail {
+inline word_info prefilter_word() {
+  word_info info;
+  info.spec = {"prefilter", {}, "the m*b top-scored by s, then the set selector among them"};
+  info.kind = selector_kind::set_selector;
+  info.usage = "prefilter(s, m) >> set";
+  info.arguments = {word_argument::scorer("scorer", ALPIPE_AL021_MESSAGE),
+                    word_argument::number("factor m", check_prefilter_factor)};
+  info.takes_set_selector_after = true;
+  info.build = [](std::vector<selector_spec> strategies, std::vector<double> numbers) {
+    return prefilter_spec(std::move(strategies[0]), numbers[0], std::move(strategies[1]));
+  };
+  return info;
+}
+}  // namespace al::detail
+
+ALPIPE_BUILTIN_WORD(prefilter, detail::prefilter_word())

@@ -14,7 +14,7 @@
 
 #include <al/detail/always_false.hpp>
 #include <al/errors.hpp>
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 #include <fmt/format.h>
 
@@ -79,3 +79,22 @@ struct pt4al_fn {
 inline constexpr pt4al_fn pt4al{};
 
 }  // namespace al
+
+namespace al::detail {
+inline word_info pt4al_word() {
+  word_info info;
+  info.spec = {"pt4al", {},
+               "the round's batch of the pool by rotation loss, ranked by scorer s; needs "
+               "pretrain(rotation)"};
+  info.kind = selector_kind::scorer;
+  info.usage = "pt4al(s)";
+  info.arguments = {word_argument::scorer("scorer", ALPIPE_AL030_MESSAGE)};
+  info.nestable = false;
+  info.build = [](std::vector<selector_spec> strategies, std::vector<double>) {
+    return pt4al_spec(std::move(strategies[0]));
+  };
+  return info;
+}
+}  // namespace al::detail
+
+ALPIPE_BUILTIN_WORD(pt4al, detail::pt4al_word())

@@ -1,5 +1,5 @@
 #pragma once
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 namespace al {
 
@@ -23,3 +23,5 @@ struct random_t {
 inline constexpr random_t random{};
 
 }  // namespace al
+
+ALPIPE_BUILTIN_WORD(random, al::random)

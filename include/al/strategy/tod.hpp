@@ -1,5 +1,5 @@
 #pragma once
-#include <al/strategy/selector.hpp>
+#include <al/word_table.hpp>
 
 namespace al {
 
@@ -26,3 +26,5 @@ struct tod_t {
 inline constexpr tod_t tod{};
 
 }  // namespace al
+
+ALPIPE_BUILTIN_WORD(tod, al::tod)

@@ -1,8 +1,12 @@
-// BADGE: k-means++ seeding on factorised gradient embeddings.
+// badge: k-means++ seeding on factorised gradient embeddings (BADGE, Ash
+// et al. 2020).
 
-#include "nearest_centre.hpp"
+#include "../select/candidate_rows.hpp"
+#include "../select/nearest_centre.hpp"
+#include "../select/strategy_registry.hpp"
 
 #include <al/engine/set_selection.hpp>
+#include <al/strategy/badge.hpp>
 
 #include <fmt/format.h>
 
@@ -111,5 +115,22 @@ std::vector<std::int64_t> badge_kmeans_pp(const torch::Tensor& probs,
   }
   return picks;
 }
+
+namespace builtin {
+void register_badge(strategy_registry& registry) {
+  registry.add(std::string(al::badge_t::name),
+               {.select = [](const selector_spec& spec, const selection_inputs& inputs,
+                             const std::vector<std::int64_t>& rows, std::int64_t count) {
+                 const auto& probs =
+                     detail::required(inputs.outputs->probs, "probabilities", spec.name);
+                 const auto& embedding =
+                     detail::required(inputs.outputs->embedding, "embeddings", spec.name);
+                 return detail::to_rows(badge_kmeans_pp(detail::rows_of(probs, rows),
+                                                        detail::rows_of(embedding, rows), count,
+                                                        inputs.seed),
+                                        rows);
+               }});
+}
+}  // namespace builtin
 
 }  // namespace al::engine

@@ -1,10 +1,12 @@
 // PT4AL: the pool in order of rotation pretext loss, one batch per labelling
 // round, the hardest batch first.
 
-#include "candidate_rows.hpp"
+#include "../select/candidate_rows.hpp"
+#include "../select/strategy_registry.hpp"
 
 #include <al/engine/pretrain.hpp>
 #include <al/engine/set_selection.hpp>
+#include <al/strategy/pt4al.hpp>
 
 #include <fmt/format.h>
 
@@ -83,5 +85,11 @@ std::vector<std::int64_t> pt4al_select(const selector_spec& spec, const selectio
   }
   return chosen;
 }
+
+namespace builtin {
+void register_pt4al(strategy_registry& registry) {
+  registry.add("pt4al", {.select = pt4al_select});
+}
+}  // namespace builtin
 
 }  // namespace al::engine

@@ -1,9 +1,13 @@
-// Greedy k-center (coreset) with triangle-inequality pruning.
+// coreset: greedy k-center on the embeddings (Sener & Savarese 2018), from
+// the labelled set, with triangle-inequality pruning.
 
-#include "nearest_centre.hpp"
+#include "../select/candidate_rows.hpp"
+#include "../select/nearest_centre.hpp"
+#include "../select/strategy_registry.hpp"
 
 #include <al/engine/set_selection.hpp>
 #include <al/engine/threads.hpp>
+#include <al/strategy/coreset.hpp>
 
 #include <fmt/format.h>
 
@@ -105,5 +109,19 @@ std::vector<std::int64_t> k_center_greedy(const torch::Tensor& candidates_in,
   }
   return picks;
 }
+
+namespace builtin {
+void register_coreset(strategy_registry& registry) {
+  registry.add(std::string(al::coreset_t::name),
+               {.select = [](const selector_spec& spec, const selection_inputs& inputs,
+                             const std::vector<std::int64_t>& rows, std::int64_t count) {
+                 const auto& embedding =
+                     detail::required(inputs.outputs->embedding, "embeddings", spec.name);
+                 return detail::to_rows(k_center_greedy(detail::rows_of(embedding, rows),
+                                                        inputs.labelled_embedding, count),
+                                        rows);
+               }});
+}
+}  // namespace builtin
 
 }  // namespace al::engine
