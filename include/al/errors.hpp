@@ -23,6 +23,13 @@
 // Messages shown both by a static_assert in the typed DSL and by the parser
 // (with a caret): a static_assert takes only a string literal, so each is a
 // macro, written once here.
+#define ALPIPE_AL011_RULE                                                   \
+  "cycle(n, body): the body may hold only query(...) and train stages, " \
+  "e.g. cycle(6, query(entropy, 100) | train.epochs(40))"
+#define ALPIPE_AL011_MESSAGE "AL011: " ALPIPE_AL011_RULE
+#define ALPIPE_AL012_RULE "cycle(n, body): the body needs exactly one query(...)"
+#define ALPIPE_AL012_EXAMPLE "e.g. cycle(6, query(entropy, 100))"
+#define ALPIPE_AL012_MESSAGE "AL012: " ALPIPE_AL012_RULE ", " ALPIPE_AL012_EXAMPLE
 #define ALPIPE_AL020_MESSAGE \
   "AL020: prefilter(s, m) >> x: x must be a set selector such as coreset or " \
   "badge; to rank by one score, query(s, n) alone does it"
@@ -140,16 +147,12 @@ namespace al::errors {
 // Cycle bodies (also static_asserts in the typed DSL) ------------------------
 
 [[noreturn]] inline void AL011_stage_not_allowed_in_cycle(std::string_view stage) {
-  fail("AL011", fmt::format("{} cannot go inside cycle(n, body): the body may hold only "
-                            "query(...) and train stages, e.g. cycle(6, query(entropy, 100) | "
-                            "train.epochs(40)); put {} before the cycle",
+  fail("AL011", fmt::format("{} cannot go inside " ALPIPE_AL011_RULE "; put {} before the cycle",
                             stage, stage));
 }
 
 [[noreturn]] inline void AL012_cycle_body_query_count(std::int64_t queries) {
-  fail("AL012", fmt::format("cycle(n, body): the body needs exactly one query(...), found {}; "
-                            "e.g. cycle(6, query(entropy, 100))",
-                            queries));
+  fail("AL012", fmt::format(ALPIPE_AL012_RULE ", found {}; " ALPIPE_AL012_EXAMPLE, queries));
 }
 
 // Options --------------------------------------------------------------------

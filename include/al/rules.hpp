@@ -57,6 +57,45 @@ constexpr order_check check_stage_order(std::span<const stage_kind> stages) {
   return {};
 }
 
+enum class cycle_body_violation {
+  none,
+  stage_not_allowed,  // AL011: only query(...) and train stages repeat
+  query_count,        // AL012: exactly one query(...) per cycle
+};
+
+struct cycle_body_check {
+  cycle_body_violation violation = cycle_body_violation::none;
+  std::size_t stage = 0;  // AL011: the stage that cannot repeat
+  int queries = 0;        // AL012: how many queries the body holds
+};
+
+/// What a cycle(n, body) may repeat: query(...) and train stages, with
+/// exactly one query. The typed cycle checks it on its body's stage types,
+/// the parser on the stages it read.
+constexpr cycle_body_check check_cycle_body(std::span<const stage_kind> body) {
+  int queries = 0;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != stage_kind::query && body[i] != stage_kind::train) {
+      return {cycle_body_violation::stage_not_allowed, i, 0};
+    }
+    queries += body[i] == stage_kind::query ? 1 : 0;
+  }
+  if (queries != 1) return {cycle_body_violation::query_count, 0, queries};
+  return {};
+}
+
+/// How messages name a stage kind.
+constexpr std::string_view stage_call(stage_kind kind) {
+  switch (kind) {
+    case stage_kind::pretrain: return "pretrain(...)";
+    case stage_kind::initial: return "initial(...)";
+    case stage_kind::train: return "train";
+    case stage_kind::query: return "query(...)";
+    case stage_kind::cycle: return "cycle(...)";
+  }
+  return "a stage";
+}
+
 // Needs that a stage provides ------------------------------------------------
 // Most needs are computed by the scoring pass over the pool. A few can only
 // come from an earlier stage (the pretext losses are a by-product of

@@ -252,7 +252,8 @@ class text_parser {
       // Refused before its body is read, so that cycles cannot drive the
       // recursion; check_cycle_body refuses the other stages a body may not hold.
       if (in_cycle_body_) {
-        report_at(stage.position, [] { errors::AL011_stage_not_allowed_in_cycle("cycle(...)"); });
+        report_at(stage.position,
+                  [] { errors::AL011_stage_not_allowed_in_cycle(stage_call(stage_kind::cycle)); });
       }
       expect('(', "after cycle");
       skip_space();
@@ -508,20 +509,22 @@ class text_parser {
     return {};
   }
 
+  /// The typed DSL's cycle-body rule (AL011, AL012), on the stages read.
   void check_cycle_body(const std::vector<text_stage>& body) const {
-    int queries = 0;
-    for (const auto& s : body) {
-      if (s.kind == stage_kind::initial || s.kind == stage_kind::cycle ||
-          s.kind == stage_kind::pretrain) {
-        const auto name = s.kind == stage_kind::initial  ? "initial(...)"
-                          : s.kind == stage_kind::cycle ? "cycle(...)"
-                                                        : "pretrain(...)";
-        report_at(s.position, [&] { errors::AL011_stage_not_allowed_in_cycle(name); });
+    std::vector<stage_kind> kinds;
+    for (const auto& s : body) kinds.push_back(s.kind);
+    const auto check = al::check_cycle_body(kinds);
+    switch (check.violation) {
+      case cycle_body_violation::stage_not_allowed: {
+        const auto& s = body[check.stage];
+        report_at(s.position, [&] { errors::AL011_stage_not_allowed_in_cycle(stage_call(s.kind)); });
+        break;
       }
-      queries += s.kind == stage_kind::query ? 1 : 0;
-    }
-    if (queries != 1) {
-      report_at(body.front().position, [&] { errors::AL012_cycle_body_query_count(queries); });
+      case cycle_body_violation::query_count:
+        report_at(body.front().position,
+                  [&] { errors::AL012_cycle_body_query_count(check.queries); });
+        break;
+      case cycle_body_violation::none: break;
     }
   }
 

@@ -1,7 +1,9 @@
 #pragma once
 #include <al/detail/always_false.hpp>
 #include <al/limits.hpp>
+#include <al/errors.hpp>
 #include <al/pipeline.hpp>
+#include <al/rules.hpp>
 #include <al/stage/query.hpp>
 #include <al/stage/train.hpp>
 
@@ -12,22 +14,14 @@
 namespace al {
 
 namespace detail {
+/// The cycle-body rule (al/rules.hpp) applied to a body's stage types.
 template <class T>
-struct is_query_stage : std::false_type {};
-template <class S>
-struct is_query_stage<query_stage<S>> : std::true_type {};
-
-template <class T>
-struct count_queries;
+struct cycle_body;
 template <class... S>
-struct count_queries<pipeline<S...>>
-    : std::integral_constant<int, (0 + ... + int(is_query_stage<S>::value))> {};
-
-template <class T>
-struct only_cycle_body_stages;
-template <class... S>
-struct only_cycle_body_stages<pipeline<S...>>
-    : std::bool_constant<((is_query_stage<S>::value || std::is_same_v<S, train_stage>) && ...)> {};
+struct cycle_body<pipeline<S...>> {
+  static constexpr stage_kind kinds[] = {S::kind...};
+  static constexpr cycle_body_check check = check_cycle_body(kinds);
+};
 }  // namespace detail
 
 /// `count` repetitions of `body` (one query, optionally a train recipe).
@@ -54,12 +48,10 @@ struct cycle_fn {
   template <pipeable Body>
   constexpr auto operator()(std::int64_t count, const Body& body) const {
     using body_pipeline = decltype(detail::as_pipeline(body));
-    static_assert(detail::only_cycle_body_stages<body_pipeline>::value,
-                  "AL011: cycle(n, body): the body may hold only query(...) and train stages, "
-                  "e.g. cycle(6, query(entropy, 100)) or cycle(6, query(entropy, 100) | train.epochs(40))");
-    static_assert(detail::count_queries<body_pipeline>::value == 1,
-                  "AL012: cycle(n, body): the body needs exactly one query(...), "
-                  "e.g. cycle(6, query(entropy, 100))");
+    constexpr auto check = detail::cycle_body<body_pipeline>::check;
+    static_assert(check.violation != cycle_body_violation::stage_not_allowed,
+                  ALPIPE_AL011_MESSAGE);
+    static_assert(check.violation != cycle_body_violation::query_count, ALPIPE_AL012_MESSAGE);
     if (count <= 0) errors::AL006_cycle_count_not_positive(count);
     if (count > limits::max_cycles) errors::AL039_too_many_cycles(count);
     return cycle_stage<body_pipeline>{{}, count, detail::as_pipeline(body)};
