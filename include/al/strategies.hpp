@@ -19,4 +19,5 @@
 #include <al/strategy/pt4al.hpp>
 #include <al/strategy/random.hpp>
 #include <al/strategy/selector.hpp>
+#include <al/strategy/softrank.hpp>
 #include <al/strategy/tod.hpp>

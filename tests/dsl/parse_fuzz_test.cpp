@@ -67,7 +67,7 @@ std::string printable(const std::string& text) {
   return out;
 }
 
-/// "AL" and three digits, a number alpipe gives (AL001 to AL039), then ": ".
+/// "AL" and three digits, a number alpipe gives (AL001 to AL040), then ": ".
 bool starts_with_known_code(const std::string& message) {
   if (message.size() < 7 || message.compare(0, 2, "AL") != 0 || message.compare(5, 2, ": ") != 0) {
     return false;
@@ -76,7 +76,7 @@ bool starts_with_known_code(const std::string& message) {
     if (!std::isdigit(static_cast<unsigned char>(message[i]))) return false;
   }
   const int code = std::stoi(message.substr(2, 3));
-  return code >= 1 && code <= 39;
+  return code >= 1 && code <= 40;
 }
 
 /// What no plan the DSL builds can break, however it was written.

@@ -4,6 +4,7 @@
 #include <al/engine/threads.hpp>
 #include <al/strategy/margin.hpp>
 #include <al/strategy/prefilter.hpp>
+#include <al/strategy/softrank.hpp>
 #include <al/words.hpp>
 
 #include <catch2/catch.hpp>
@@ -175,4 +176,40 @@ TEST_CASE("every built-in word has its engine code, and every engine entry its w
     CHECK(word_set.contains(engine));
   }
   CHECK(word_set.size() >= 15);
+}
+
+TEST_CASE("softrank samples by rank: rank r about as often as r^-beta says, seeded, never twice",
+          "[select][softrank]") {
+  // Ten candidates; margin ranks them 0 (most uncertain) to 9.
+  pool_outputs outputs;
+  const auto top = torch::linspace(0.5, 0.95, 10, torch::kFloat64);
+  outputs.probs = torch::stack({top, 1 - top}, 1);
+  const std::vector<std::int64_t> rows{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  const auto margin = al::to_spec(al::margin);
+  const auto pick = [&](double beta, std::uint64_t seed, std::int64_t count) {
+    const selection_inputs inputs{&outputs, {}, seed, 1, {}};
+    return select_rows(al::softrank_spec(margin, beta), inputs, rows, count);
+  };
+
+  SECTION("one pick: rank 1 about 1/H_10 of the time at beta = 1") {
+    // P(rank r) = r^-1 / H_10, H_10 = 2.929: rank 1 34.1 %, rank 10 3.4 %.
+    constexpr int draws = 4000;
+    std::vector<int> times(10, 0);
+    for (int s = 0; s < draws; ++s) ++times[static_cast<std::size_t>(pick(1, s, 1).at(0))];
+    CHECK(times[0] / double(draws) == Approx(0.341).margin(0.03));
+    CHECK(times[9] / double(draws) == Approx(0.034).margin(0.015));
+  }
+  SECTION("beta = 0 is uniform; a large beta is the scorer's top-k") {
+    constexpr int draws = 4000;
+    int rank_one = 0;
+    for (int s = 0; s < draws; ++s) rank_one += pick(0, s, 1).at(0) == 0;
+    CHECK(rank_one / double(draws) == Approx(0.1).margin(0.02));
+    CHECK(pick(1000, 3, 4) == std::vector<std::int64_t>{0, 1, 2, 3});
+  }
+  SECTION("the same seed, the same sample; every row once") {
+    CHECK(pick(1, 11, 6) == pick(1, 11, 6));
+    CHECK(pick(1, 11, 6) != pick(1, 12, 6));
+    const auto all = pick(1, 5, 10);
+    CHECK(std::set<std::int64_t>(all.begin(), all.end()).size() == 10);
+  }
 }
