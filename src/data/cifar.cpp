@@ -1,6 +1,8 @@
 // CIFAR-10 in its binary form: each record is one label byte followed by a
 // 32x32 image stored as three 1024-byte planes (red, green, blue).
 
+#include "quoted_path.hpp"
+
 #include <al/engine/dataset.hpp>
 #include <cstdint>
 #include <fstream>
@@ -16,7 +18,7 @@ constexpr std::int64_t cifar_image_bytes = cifar_channels * cifar_side * cifar_s
 constexpr std::int64_t cifar_record_bytes = 1 + cifar_image_bytes;
 constexpr std::int64_t cifar_classes = 10;
 
-std::string quoted(const std::filesystem::path& file) { return "'" + file.string() + "'"; }
+using detail::quoted;
 
 std::string missing_file_message(const std::filesystem::path& file) {
   return quoted(file) +

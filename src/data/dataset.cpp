@@ -3,6 +3,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "quoted_path.hpp"
+
 #include <al/engine/dataset.hpp>
 #include <al/seed.hpp>
 
@@ -25,7 +27,7 @@ constexpr const char* known_data_sets = "fashion-mnist, mnist, cifar10, blobs";
 // the seed decorrelates them while keeping one knob (subset_seed).
 constexpr std::uint64_t test_subset_seed_mix = 0x9e3779b97f4a7c15ULL;
 
-std::string quoted(const std::filesystem::path& file) { return "'" + file.string() + "'"; }
+using detail::quoted;
 
 /// The IDX file `base_name` in `folder`, compressed or not, whichever exists.
 std::filesystem::path find_idx_file(const std::filesystem::path& folder,

@@ -4,6 +4,8 @@
 
 #include <zlib.h>
 
+#include "quoted_path.hpp"
+
 #include <al/engine/dataset.hpp>
 #include <algorithm>
 #include <array>
@@ -22,14 +24,7 @@ namespace {
 constexpr std::uint32_t idx_images_magic = 0x00000803;  // uint8, 3 dimensions
 constexpr std::uint32_t idx_labels_magic = 0x00000801;  // uint8, 1 dimension
 
-// Built by appending: GCC 12 misreads "'" + string as an oversized memcpy
-// (-Wstringop-overflow, a known false positive).
-std::string quoted(const std::filesystem::path& file) {
-  std::string text = "'";
-  text += file.string();
-  text += '\'';
-  return text;
-}
+using detail::quoted;
 
 std::string hex_magic(std::uint32_t magic) {
   std::ostringstream text;

@@ -36,6 +36,21 @@ void write_all(int fd, std::string_view content, const std::filesystem::path& te
   }
 }
 
+/// Makes the rename itself durable: on Linux a rename reaches the disk only
+/// when its folder is synced, so a power cut could otherwise bring back the
+/// old file (or none) after write_file_atomically returned.
+void sync_folder(const std::filesystem::path& folder) {
+  const auto path = folder.empty() ? std::filesystem::path(".") : folder;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw write_error(path, "open folder", errno);
+  const int result = ::fsync(fd);
+  const int error_number = errno;
+  ::close(fd);
+  // Some file systems cannot sync a folder (EINVAL): the rename is then as
+  // durable as they make it.
+  if (result != 0 && error_number != EINVAL) throw write_error(path, "flush folder", error_number);
+}
+
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& target, std::string_view content) {
@@ -63,6 +78,7 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
     ::unlink(temporary.c_str());
     throw write_error(target, "replace", error_number);
   }
+  sync_folder(target.parent_path());
 }
 
 }  // namespace al::oracle_detail

@@ -11,8 +11,10 @@
 namespace al::oracle_detail {
 
 /// Writes `content` to a temporary file next to `target` (same folder, so
-/// the rename cannot cross file systems), flushes it to disk and renames it
-/// over `target`. Throws std::runtime_error naming the file and the fix.
+/// the rename cannot cross file systems), flushes it to disk, renames it
+/// over `target` and flushes the folder, so that the new file survives a
+/// power cut once this returns. Throws std::runtime_error naming the file
+/// and the fix.
 void write_file_atomically(const std::filesystem::path& target, std::string_view content);
 
 }  // namespace al::oracle_detail

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <exception>
@@ -67,53 +68,89 @@ std::string word_lines(const std::vector<std::string>& names) {
   return out;
 }
 
+/// One command's usage lines, as `alpipe --help` lists them.
+struct command_usage {
+  std::string_view name;
+  std::string_view usage;
+};
+constexpr command_usage command_usages[] = {
+    {"explain",
+     "  alpipe explain \"<pipeline>\" [options]\n"
+     "                                   print the expanded plan (with run's options:\n"
+     "                                   also whether pretraining comes from the cache)\n"},
+    {"run", "  alpipe run \"<pipeline>\" [options] run it (one results folder per seed)\n"},
+    {"compare",
+     "  alpipe compare \"<p1>\" \"<p2>\" ... [options] [--labels A,B,...] [--parallel N]\n"
+     "                                   run every pipeline on every seed (default 0,1,2)\n"
+     "                                   from the same start, add the random baseline, write\n"
+     "                                   the report (--out default: results/comparison)\n"},
+    {"label",
+     "  alpipe label import FILE [--query DIR]\n"
+     "                                   check a filled-in query.csv (the run's oracle is a\n"
+     "                                   person) and keep its labels; rerun to continue\n"},
+    {"words", "  alpipe words                     list the words of the pipeline language\n"},
+    {"report",
+     "  alpipe report DIR                write DIR/report.md and its plots from a comparison\n"
+     "                                   folder's results alone (see docs/comparisons.md)\n"},
+};
+
+constexpr std::string_view run_options_help =
+    "run (and explain) options:\n"
+    "  --data NAME        fashion-mnist (default), mnist, cifar10, blobs\n"
+    "  --data-folder DIR  where the data files are (default: $ALPIPE_DATA, then the\n"
+    "                     Debian package's folder)\n"
+    "  --pool N           pool size drawn from the training split (default: all)\n"
+    "  --test N           test images used to evaluate (default: all)\n"
+    "  --long-tail RHO    long-tailed pool: class c keeps n_max*RHO^(c/(K-1)) samples,\n"
+    "                     RHO in (0, 1], e.g. 0.1 (default: off; the test set stays balanced)\n"
+    "  --seeds LIST       comma-separated seeds, e.g. 0,1,2 (default: 0)\n"
+    "  --device NAME      auto (default), cpu, cuda\n"
+    "  --model NAME       auto (default: by the images' shape), small_cnn, cifar_cnn,\n"
+    "                     resnet18 (for a GPU), mlp\n"
+    "  --threads N        Torch threads (default 0: all cores; at most four per core)\n"
+    "  --out DIR          parent folder of the results (default: results)\n"
+    "  --quiet            no line per cycle\n"
+    "  --wait             when another alpipe process works in the results folder,\n"
+    "                     wait for it instead of stopping\n"
+    "  --oracle WHO       who labels: ground-truth (default), noisy:RATE (each answer\n"
+    "                     flipped to another class with probability RATE) or human (each\n"
+    "                     query is written out and the run stops; exit status 3)\n";
+
+constexpr std::string_view compare_options_help =
+    "compare options (and run's):\n"
+    "  --labels LIST      comma-separated labels, one per pipeline (default: the\n"
+    "                     strategy of its first query)\n"
+    "  --parallel N       runs at once (default: as many as cores); each run gets\n"
+    "                     cores/N Torch threads unless --threads is given\n";
+
+/// `alpipe COMMAND --help`: the command's usage and the options it takes.
+std::string command_help(std::string_view command) {
+  std::string out = "usage:\n";
+  for (const auto& [name, usage] : command_usages) {
+    if (name == command) out += usage;
+  }
+  if (command == "run" || command == "explain" || command == "compare") {
+    out += fmt::format("\n{}", run_options_help);
+  }
+  if (command == "compare") out += fmt::format("\n{}", compare_options_help);
+  if (command != "words") out += "\nthe pipeline language: alpipe words, alpipe --help\n";
+  return out;
+}
+
 std::string help_text() {
+  std::string usages;
+  for (const auto& [name, usage] : command_usages) usages += usage;
   return fmt::format(
       "alpipe {} — compose and run deep active learning pipelines\n"
       "\n"
       "usage:\n"
-      "  alpipe explain \"<pipeline>\" [options]\n"
-      "                                   print the expanded plan (with run's options:\n"
-      "                                   also whether pretraining comes from the cache)\n"
-      "  alpipe run \"<pipeline>\" [options] run it (one results folder per seed)\n"
-      "  alpipe compare \"<p1>\" \"<p2>\" ... [options] [--labels A,B,...] [--parallel N]\n"
-      "                                   run every pipeline on every seed (default 0,1,2)\n"
-      "                                   from the same start, add the random baseline, write\n"
-      "                                   the report (--out default: results/comparison)\n"
-      "  alpipe label import FILE [--query DIR]\n"
-      "                                   check a filled-in query.csv (the run's oracle is a\n"
-      "                                   person) and keep its labels; rerun to continue\n"
-      "  alpipe words                     list the words of the pipeline language\n"
-      "  alpipe report DIR                write DIR/report.md and its plots from a comparison\n"
-      "                                   folder's results alone (see docs/comparisons.md)\n"
+      "{}"
+      "  alpipe COMMAND --help            one command's usage and options\n"
       "  alpipe --help\n"
       "\n"
-      "run (and explain) options:\n"
-      "  --data NAME        fashion-mnist (default), mnist, cifar10, blobs\n"
-      "  --data-folder DIR  where the data files are (default: $ALPIPE_DATA, then the\n"
-      "                     Debian package's folder)\n"
-      "  --pool N           pool size drawn from the training split (default: all)\n"
-      "  --test N           test images used to evaluate (default: all)\n"
-      "  --long-tail RHO    long-tailed pool: class c keeps n_max*RHO^(c/(K-1)) samples,\n"
-      "                     RHO in (0, 1], e.g. 0.1 (default: off; the test set stays balanced)\n"
-      "  --seeds LIST       comma-separated seeds, e.g. 0,1,2 (default: 0)\n"
-      "  --device NAME      auto (default), cpu, cuda\n"
-      "  --model NAME       auto (default: by the images' shape), small_cnn, cifar_cnn,\n"
-      "                     resnet18 (for a GPU), mlp\n"
-      "  --threads N        Torch threads (default 0: all cores; at most four per core)\n"
-      "  --out DIR          parent folder of the results (default: results)\n"
-      "  --quiet            no line per cycle\n"
-      "  --wait             when another alpipe process works in the results folder,\n"
-      "                     wait for it instead of stopping\n"
-      "  --oracle WHO       who labels: ground-truth (default), noisy:RATE (each answer\n"
-      "                     flipped to another class with probability RATE) or human (each\n"
-      "                     query is written out and the run stops; exit status 3)\n"
+      "{}"
       "\n"
-      "compare options (and run's):\n"
-      "  --labels LIST      comma-separated labels, one per pipeline (default: the\n"
-      "                     strategy of its first query)\n"
-      "  --parallel N       runs at once (default: as many as cores); each run gets\n"
-      "                     cores/N Torch threads unless --threads is given\n"
+      "{}"
       "\n"
       "pipeline language (the same words as the C++ DSL):\n"
       "  stages\n"
@@ -133,7 +170,8 @@ std::string help_text() {
       "\n"
       "example:\n"
       "  alpipe explain \"initial(random, 100) | cycle(6, query(entropy, 100))\"\n",
-      al::version_string, fmt::join(al::pretrain_option_words(), ", "),
+      al::version_string, usages, run_options_help, compare_options_help,
+      fmt::join(al::pretrain_option_words(), ", "),
       fmt::join(al::train_option_words(), ", "), word_lines(al::strategy_words()),
       word_lines(al::combinator_words()));
 }
@@ -371,6 +409,15 @@ int main(int argc, char** argv) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       fmt::print("{}", help_text());
       return args.empty() ? usage_error : 0;
+    }
+    // `alpipe COMMAND --help` wherever --help stands, before any other check.
+    const bool known_command = std::any_of(std::begin(command_usages), std::end(command_usages),
+                                           [&](const command_usage& c) { return c.name == args[0]; });
+    if (known_command && std::any_of(args.begin() + 1, args.end(), [](std::string_view a) {
+          return a == "--help" || a == "-h";
+        })) {
+      fmt::print("{}", command_help(args[0]));
+      return 0;
     }
     if (args[0] == "words") {
       fmt::print("stages: {}\nstrategies: {}\ncombinators: {}\ntrain options: {}\n"
