@@ -9,11 +9,13 @@
 //           build/examples/01-quickstart [--smoke] [--seed N] [--out DIR]
 // --smoke (or ALPIPE_QUICKSTART_SMOKE=1) runs a tiny budget for CI.
 
+#include "command_line.hpp"
 #include "report_errors.hpp"
 
 #include <al/al.hpp>
 
 #include <fmt/format.h>
+#include <limits>
 
 #include <cstdlib>
 #include <string>
@@ -28,19 +30,15 @@ static int lesson(int argc, char** argv) {
   bool smoke = std::getenv("ALPIPE_QUICKSTART_SMOKE") != nullptr;
   config c;
   c.results_dir = "results/quickstart";
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--smoke") {
-      smoke = true;
-    } else if (arg == "--seed" && i + 1 < argc) {
-      c.seed = std::stoull(argv[++i]);
-    } else if (arg == "--out" && i + 1 < argc) {
-      c.results_dir = argv[++i];
-    } else {
-      fmt::print(stderr, "usage: {} [--smoke] [--seed N] [--out DIR]\n", argv[0]);
-      return 2;
-    }
-  }
+  CLI::App app{"Lesson 01: random, least confidence, margin and entropy on Fashion-MNIST."};
+  app.add_flag("--smoke", smoke, "the tiny budget ctest runs");
+  // Read as a signed number first: "-1" must be refused, not wrap to 2^64 - 1.
+  std::int64_t seed = 0;
+  app.add_option("--seed", seed, "the run's seed (initial set, weights, batches)")
+      ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
+  app.add_option("--out", c.results_dir, "parent folder of the results");
+  if (const auto stop = lessons::parse_command_line(app, argc, argv)) return *stop;
+  c.seed = static_cast<std::uint64_t>(seed);
 
   // The data: a 20 000-image pool drawn from the 60 000 training images
   // (the same pool for every seed), evaluated on the 10 000 test images.

@@ -8,6 +8,7 @@
 // Run it:   build/examples/02-own-model [--blobs] [--out DIR]
 // --blobs uses synthetic data instead of Fashion-MNIST (the test does).
 
+#include "command_line.hpp"
 #include "report_errors.hpp"
 
 #include <al/al.hpp>
@@ -48,18 +49,15 @@ static int lesson(int argc, char** argv) {
   c.results_dir = "results/own-model";
   c.data.pool_size = 5000;
   c.data.test_size = 2000;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--blobs") {
-      c.data.name = "blobs";
-      c.data.pool_size = 0;
-      c.data.test_size = 0;
-    } else if (arg == "--out" && i + 1 < argc) {
-      c.results_dir = argv[++i];
-    } else {
-      fmt::print(stderr, "usage: {} [--blobs] [--out DIR]\n", argv[0]);
-      return 2;
-    }
+  CLI::App app{"Lesson 02: your own model in the engine."};
+  bool blobs = false;
+  app.add_flag("--blobs", blobs, "synthetic blobs instead of Fashion-MNIST (what ctest runs)");
+  app.add_option("--out", c.results_dir, "parent folder of the results");
+  if (const auto stop = lessons::parse_command_line(app, argc, argv)) return *stop;
+  if (blobs) {
+    c.data.name = "blobs";
+    c.data.pool_size = 0;
+    c.data.test_size = 0;
   }
   c.custom_model = [](const engine::input_shape& shape) {
     return std::make_shared<wide_mlp>(shape.channels * shape.height * shape.width,

@@ -19,6 +19,7 @@
 //
 // Run it:   build/examples/04-own-selector [--blobs] [--out DIR]
 
+#include "command_line.hpp"
 #include "report_errors.hpp"
 
 #include <al/al.hpp>
@@ -167,18 +168,15 @@ static int lesson(int argc, char** argv) {
   c.results_dir = "results/own-selector";
   c.data.pool_size = 5000;
   c.data.test_size = 2000;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--blobs") {
-      c.data.name = "blobs";
-      c.data.pool_size = 0;
-      c.data.test_size = 0;
-    } else if (arg == "--out" && i + 1 < argc) {
-      c.results_dir = argv[++i];
-    } else {
-      fmt::print(stderr, "usage: {} [--blobs] [--out DIR]\n", argv[0]);
-      return 2;
-    }
+  CLI::App app{"Lesson 04: your own set selector and combinator."};
+  bool blobs = false;
+  app.add_flag("--blobs", blobs, "synthetic blobs instead of Fashion-MNIST (what ctest runs)");
+  app.add_option("--out", c.results_dir, "parent folder of the results");
+  if (const auto stop = lessons::parse_command_line(app, argc, argv)) return *stop;
+  if (blobs) {
+    c.data.name = "blobs";
+    c.data.pool_size = 0;
+    c.data.test_size = 0;
   }
 
   // The engine halves, under the words' names; then the words for the text

@@ -8,11 +8,13 @@
 // Run it:   build/examples/10-classical [--smoke] [--pool N] [--seed N] [--out DIR]
 // --pool 60000 runs on the whole training set (the benchmark setting).
 
+#include "command_line.hpp"
 #include "report_errors.hpp"
 
 #include <al/al.hpp>
 
 #include <fmt/format.h>
+#include <limits>
 
 #include <cstdlib>
 #include <string>
@@ -28,21 +30,17 @@ static int lesson(int argc, char** argv) {
   std::int64_t pool = 20000;
   config c;
   c.results_dir = "results/classical";
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--smoke") {
-      smoke = true;
-    } else if (arg == "--pool" && i + 1 < argc) {
-      pool = std::stoll(argv[++i]);
-    } else if (arg == "--seed" && i + 1 < argc) {
-      c.seed = std::stoull(argv[++i]);
-    } else if (arg == "--out" && i + 1 < argc) {
-      c.results_dir = argv[++i];
-    } else {
-      fmt::print(stderr, "usage: {} [--smoke] [--pool N] [--seed N] [--out DIR]\n", argv[0]);
-      return 2;
-    }
-  }
+  CLI::App app{"Lesson 10: the classical strategies against random on one seed."};
+  app.add_flag("--smoke", smoke, "the tiny budget ctest runs");
+  app.add_option("--pool", pool, "pool size drawn from the training split (0: all)")
+      ->check(CLI::Range(std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max()));
+  // Read as a signed number first: "-1" must be refused, not wrap to 2^64 - 1.
+  std::int64_t seed = 0;
+  app.add_option("--seed", seed, "the run's seed")
+      ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
+  app.add_option("--out", c.results_dir, "parent folder of the results");
+  if (const auto stop = lessons::parse_command_line(app, argc, argv)) return *stop;
+  c.seed = static_cast<std::uint64_t>(seed);
   c.data.pool_size = smoke ? 2000 : pool;
   c.data.test_size = smoke ? 1000 : 0;
   c.verbose = false;

@@ -45,7 +45,7 @@ static int lesson(int argc, char** argv) {
   options.has_pretraining = true;
   config c;
   c.results_dir = "results/self-supervised";
-  if (!lessons::parse_lesson_options(argc, argv, options, c)) return 2;
+  if (const auto stop = lessons::parse_lesson_options(argc, argv, options, c)) return *stop;
   const bool smoke = options.smoke;
   c.data.pool_size = smoke ? 1000 : options.pool;
   c.data.test_size = smoke ? 500 : 0;

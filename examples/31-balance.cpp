@@ -83,7 +83,7 @@ static int lesson(int argc, char** argv) {
   options.pool = 20000;
   config c;
   c.results_dir = "results/balance";
-  if (!lessons::parse_lesson_options(argc, argv, options, c)) return 2;
+  if (const auto stop = lessons::parse_lesson_options(argc, argv, options, c)) return *stop;
   const bool smoke = options.smoke;
   const int seeds = options.seeds;
   // The cut keeps about 45% of a balanced pool at rho = 0.1, 25% at 0.01.

@@ -12,15 +12,15 @@
 // rate, e.g. to check on a GPU what a longer one buys (a longer one needs a
 // lower rate: docs/self-supervised.md).
 
+#include "command_line.hpp"
+
 #include <al/config.hpp>
 #include <al/run.hpp>
 
 #include <fmt/format.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -38,76 +38,29 @@ struct lesson_options {
   double pretrain_learning_rate = 0;
 };
 
-/// The whole number (at least `minimum`) after `option`, or an error that
-/// names the option.
-inline std::int64_t whole_number(std::string_view option, const char* text,
-                                 std::int64_t minimum = 0) {
-  std::size_t used = 0;
-  long long value = 0;
-  try {
-    value = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || text[used] != '\0' || value < minimum) {
-    throw std::invalid_argument(fmt::format("{} wants a whole number of at least {}, got \"{}\"",
-                                            option, minimum, text));
-  }
-  return value;
-}
-
-/// The positive number after `option`, or an error that names the option.
-inline double positive_number(std::string_view option, const char* text) {
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || text[used] != '\0' || !(value > 0)) {
-    throw std::invalid_argument(
-        fmt::format("{} wants a positive number, got \"{}\"", option, text));
-  }
-  return value;
-}
-
 /// Reads the options into `options`, `c.results_dir`, `c.device` and
-/// `c.model`; prints
-/// the usage and returns false on anything else.
-inline bool parse_lesson_options(int argc, char** argv, lesson_options& options, al::config& c) {
-  bool seeds_given = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (arg == "--smoke") {
-      options.smoke = true;
-    } else if (arg == "--seeds" && has_value) {
-      options.seeds = static_cast<int>(whole_number(arg, argv[++i], 1));
-      seeds_given = true;
-    } else if (arg == "--pool" && has_value) {
-      options.pool = whole_number(arg, argv[++i]);
-    } else if (arg == "--out" && has_value) {
-      c.results_dir = argv[++i];
-    } else if (arg == "--device" && has_value) {
-      c.device = argv[++i];
-    } else if (arg == "--model" && has_value) {
-      c.model = argv[++i];
-    } else if (arg == "--pretrain-epochs" && has_value && options.has_pretraining) {
-      options.pretrain_epochs = whole_number(arg, argv[++i], 1);
-    } else if (arg == "--pretrain-lr" && has_value && options.has_pretraining) {
-      options.pretrain_learning_rate = positive_number(arg, argv[++i]);
-    } else {
-      fmt::print(stderr,
-                 "usage: {} [--smoke] [--seeds N] [--pool N] [--out DIR] [--device NAME] "
-                 "[--model NAME]{}\n",
-                 argv[0],
-                 options.has_pretraining ? " [--pretrain-epochs N] [--pretrain-lr X]" : "");
-      return false;
-    }
+/// `c.model` with CLI11. Returns the exit status to stop with (0 after
+/// --help, 2 after a mistake, which names the option) or nullopt to run.
+inline std::optional<int> parse_lesson_options(int argc, char** argv, lesson_options& options,
+                                               al::config& c) {
+  CLI::App app{"A comparing lesson: each pipeline on each seed, from the same start."};
+  app.add_flag("--smoke", options.smoke, "the tiny budget ctest runs (1 seed unless --seeds)");
+  const auto* seeds = app.add_option("--seeds", options.seeds, "number of seeds, 0 to N-1")
+                          ->check(CLI::Range(1, 1000));
+  app.add_option("--pool", options.pool, "pool size drawn from the training split (0: all)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--out", c.results_dir, "parent folder of the results");
+  app.add_option("--device", c.device, "auto (a GPU when LibTorch sees one), cpu or cuda");
+  app.add_option("--model", c.model, "auto, small_cnn, cifar_cnn, resnet18 or mlp");
+  if (options.has_pretraining) {
+    app.add_option("--pretrain-epochs", options.pretrain_epochs, "pretraining epochs")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}));
+    app.add_option("--pretrain-lr", options.pretrain_learning_rate, "pretraining learning rate")
+        ->check(CLI::PositiveNumber);
   }
-  if (options.smoke && !seeds_given) options.seeds = 1;
-  return true;
+  if (const auto stop = parse_command_line(app, argc, argv)) return stop;
+  if (options.smoke && seeds->count() == 0) options.seeds = 1;
+  return std::nullopt;
 }
 
 /// `stage` (a pretrain(...) stage) with the options' length and rate; the

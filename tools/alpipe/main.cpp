@@ -12,6 +12,7 @@
 #include <al/al.hpp>
 #include <al/compare.hpp>
 #include <al/engine/threads.hpp>
+#include <al/experiment/plot_curves.hpp>
 #include <al/experiment/report.hpp>
 #include <al/oracle/label_import.hpp>
 
@@ -92,6 +93,10 @@ constexpr command_usage command_usages[] = {
     {"report",
      "  alpipe report DIR                write DIR/report.md and its plots from a comparison\n"
      "                                   folder's results alone (see docs/comparisons.md)\n"},
+    {"plot",
+     "  alpipe plot CSV SVG TITLE [YLABEL]\n"
+     "                                   draw a lesson's curves.csv (arm,seed,cycle,labelled,\n"
+     "                                   accuracy) as learning curves, mean +- 1 std\n"},
 };
 
 constexpr std::string_view run_options_help =
@@ -434,10 +439,20 @@ int main(int argc, char** argv) {
       fmt::print("{}\n", al::write_report(std::string(args[1])).string());
       return 0;
     }
+    if (args[0] == "plot") {
+      if (args.size() != 4 && args.size() != 5) {
+        throw usage_problem{"plot takes a curves.csv, the SVG to write and a title: alpipe plot "
+                            "CSV SVG TITLE [YLABEL]"};
+      }
+      al::plot_curves(std::string(args[1]), std::string(args[2]), args[3],
+                      args.size() == 5 ? args[4] : std::string_view("test accuracy (%)"));
+      fmt::print("{}\n", args[2]);
+      return 0;
+    }
     if (args[0] == "compare") return compare_command(args);
     if (args[0] == "label") return label_command(args);
     if (args[0] != "explain" && args[0] != "run") {
-      throw usage_problem{fmt::format("unknown command '{}'; use explain, run, compare, report, label, words or --help", args[0])};
+      throw usage_problem{fmt::format("unknown command '{}'; use explain, run, compare, report, plot, label, words or --help", args[0])};
     }
     if (args.size() < 2) throw usage_problem{fmt::format("{} needs a pipeline in quotes", args[0])};
     const auto plan = al::parse(args[1]);

@@ -7,6 +7,7 @@
 // Embeddings [60 000, 128] and a linear head like the small CNN's; the
 // predictions are skewed towards the first classes, as on a long-tailed pool.
 
+#include <CLI/CLI.hpp>
 #include <al/engine/set_selection.hpp>
 #include <al/engine/training.hpp>
 #include <al/strategy/balanced.hpp>
@@ -30,7 +31,9 @@ using al::bench::seconds_since;
 int main(int argc, char** argv) {
   using namespace al;
   int repeats = 3;
-  if (argc > 2 && std::string_view(argv[1]) == "--repeats") repeats = std::stoi(argv[2]);
+  CLI::App app{"balanced(entropy), balanced(boundary) and class_balanced on 60 000 candidates"};
+  app.add_option("--repeats", repeats, "timed repetitions (best is kept)")->check(CLI::Range(1, 1000));
+  CLI11_PARSE(app, argc, argv);
   engine::set_torch_threads(0);
   torch::manual_seed(0);
   const std::int64_t n = 60000, d = 128, k = 10, b = 1000;

@@ -13,6 +13,7 @@
 // first N images (default 10000) to keep the benchmark short; its rate per
 // image does not depend on N beyond a few blocks.
 
+#include <CLI/CLI.hpp>
 #include <al/al.hpp>
 #include <al/engine/dataset.hpp>
 #include <al/engine/model.hpp>
@@ -74,25 +75,14 @@ int main(int argc, char** argv) {
   std::int64_t whole_images = 10000;
   int threads = 0;  // every core
   bool synthetic = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--passes" && i + 1 < argc) {
-      passes = std::atoll(argv[++i]);
-    } else if (arg == "--repeats" && i + 1 < argc) {
-      repeats = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--whole-images" && i + 1 < argc) {
-      whole_images = std::max<std::int64_t>(1, std::atoll(argv[++i]));
-    } else if (arg == "--threads" && i + 1 < argc) {
-      threads = std::max(0, std::atoi(argv[++i]));
-    } else if (arg == "--synthetic") {
-      synthetic = true;
-    } else {
-      fmt::print(stderr,
-                 "usage: bald_bench [--passes T] [--repeats R] [--whole-images N] [--threads N] "
-                 "[--synthetic]\n");
-      return 2;
-    }
-  }
+  CLI::App app{"BALD's head-only MC-dropout pass against one pass and T whole passes"};
+  app.add_option("--passes", passes, "MC-dropout passes T")->check(CLI::Range(2, 1000));
+  app.add_option("--repeats", repeats, "timed repetitions (best is kept)")->check(CLI::Range(1, 1000));
+  app.add_option("--whole-images", whole_images, "images for the T-whole-passes reference")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{60000}));
+  app.add_option("--threads", threads, "Torch threads (0: every core)")->check(CLI::Range(0, 1024));
+  app.add_flag("--synthetic", synthetic, "random images instead of Fashion-MNIST");
+  CLI11_PARSE(app, argc, argv);
   set_torch_threads(threads);
 
   const auto images = synthetic ? torch::randn({60000, 1, 28, 28})

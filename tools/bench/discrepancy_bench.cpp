@@ -11,6 +11,7 @@
 // --threads 1 keeps the two cores' threads from waiting on each other, which
 // skews the ratios. Figures go to docs/benchmarks.md.
 
+#include <CLI/CLI.hpp>
 #include <al/engine/model.hpp>
 #include <al/engine/training.hpp>
 
@@ -45,12 +46,12 @@ int main(int argc, char** argv) {
   int repeats = 3;
   std::int64_t epochs = 3;
   int threads = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string_view flag = argv[i];
-    if (flag == "--repeats") repeats = std::stoi(argv[i + 1]);
-    if (flag == "--epochs") epochs = std::stoll(argv[i + 1]);
-    if (flag == "--threads") threads = std::stoi(argv[i + 1]);
-  }
+  CLI::App app{"MCDAL's and COD's training steps against a plain one, per epoch"};
+  app.add_option("--repeats", repeats, "timed repetitions (best is kept)")->check(CLI::Range(1, 1000));
+  app.add_option("--epochs", epochs, "epochs per timed training")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000}));
+  app.add_option("--threads", threads, "Torch threads (0: every core)")->check(CLI::Range(0, 1024));
+  CLI11_PARSE(app, argc, argv);
   engine::set_torch_threads(threads);
   torch::manual_seed(0);
   const std::int64_t n = 1000, pool_size = 10000;

@@ -7,6 +7,7 @@
 // Data: Fashion-MNIST's training images (in memory), or random images of
 // the same shape with --synthetic. Figures go to docs/benchmarks.md.
 
+#include <CLI/CLI.hpp>
 #include <al/al.hpp>
 #include <al/engine/dataset.hpp>
 #include <al/engine/model.hpp>
@@ -177,20 +178,20 @@ void bench_dsl(int repeats) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    fmt::print(stderr, "usage: {} train|score|dsl [--synthetic] [--threads N] [--batch N (score)]\n", argv[0]);
-    return 2;
-  }
-  const std::string_view what = argv[1];
+  std::string what;
   bool synthetic = false;
   int threads = 0;
   std::int64_t batch = 256;
-  for (int i = 2; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--synthetic") synthetic = true;
-    else if (arg == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
-    else if (arg == "--batch" && i + 1 < argc) batch = std::stoll(argv[++i]);
-  }
+  CLI::App app{"the engine's trainer and scoring pass against bare LibTorch loops; typed vs "
+               "parsed DSL"};
+  app.add_option("benchmark", what, "train, score or dsl")
+      ->required()
+      ->check(CLI::IsMember({"train", "score", "dsl"}));
+  app.add_flag("--synthetic", synthetic, "random images instead of Fashion-MNIST");
+  app.add_option("--threads", threads, "Torch threads (0: every core)")->check(CLI::Range(0, 1024));
+  app.add_option("--batch", batch, "scoring batch size (score)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
+  CLI11_PARSE(app, argc, argv);
   set_torch_threads(threads);
   fmt::print("torch threads: {}\n", torch::get_num_threads());
   if (what == "dsl") {
@@ -199,9 +200,5 @@ int main(int argc, char** argv) {
   }
   const auto data = load_images(synthetic);
   if (what == "train") bench_train(data, 2000, 5, 4);
-  else if (what == "score") bench_score(data, batch, 3);
-  else {
-    fmt::print(stderr, "unknown benchmark \"{}\"; use train, score or dsl\n", what);
-    return 2;
-  }
+  else bench_score(data, batch, 3);
 }

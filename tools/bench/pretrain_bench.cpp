@@ -36,6 +36,7 @@
 // Data: Fashion-MNIST (Debian's dataset-fashion-mnist). Figures go to
 // docs/benchmarks.md and docs/self-supervised.md.
 
+#include <CLI/CLI.hpp>
 #include <al/al.hpp>
 #include <al/metrics/learning_curve.hpp>
 #include <al/engine/dataset.hpp>
@@ -51,6 +52,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -65,16 +67,53 @@ using al::bench::clock_type;
 using al::bench::seconds_since;
 namespace nn = torch::nn;
 
-/// --name value pairs.
-std::map<std::string, std::string> options_of(int argc, char** argv) {
-  std::map<std::string, std::string> out;
-  for (int i = 2; i + 1 < argc; i += 2) out[std::string(argv[i]).substr(2)] = argv[i + 1];
-  return out;
+/// The benchmark's options, by name without the dashes; CLI11 refuses any
+/// other option and a missing value. Each mode reads the ones it uses.
+constexpr const char* option_names[] = {
+    "batch",    "budgets",     "device", "epochs", "eval",       "ft-lr",          "ft-wd",
+    "images",   "lr",          "model",  "pool",   "pretext",    "probe-lr",       "probe-steps",
+    "random-encoder", "repeats", "schemes", "seeds", "sets", "train-lr", "train-wd",
+    "validation", "wd"};
+
+/// Reads the mode and the options given into `mode` and `given`; returns
+/// the exit status when the benchmark should stop (after --help: 0; after
+/// a mistake, which CLI11 names: not 0).
+std::optional<int> parse_options(int argc, char** argv, std::string& mode,
+                                 std::map<std::string, std::string>& given) {
+  CLI::App app{"SimSiam through the engine vs a bare loop; the recipe's small-budget gain"};
+  app.add_option("mode", mode, "throughput, recipe or features")
+      ->required()
+      ->check(CLI::IsMember({"throughput", "recipe", "features"}));
+  std::map<std::string, std::string> values;
+  for (const char* name : option_names) {
+    app.add_option(std::string("--") + name, values[name]);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  for (const char* name : option_names) {
+    if (app.count(std::string("--") + name) > 0) given[name] = values[name];
+  }
+  return std::nullopt;
 }
 
+/// The option `name` as a number (all of it a number), or `fallback`.
 double option(const std::map<std::string, std::string>& o, const std::string& name, double fallback) {
   const auto it = o.find(name);
-  return it == o.end() ? fallback : std::stod(it->second);
+  if (it == o.end()) return fallback;
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(it->second, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != it->second.size()) {
+    throw std::invalid_argument("--" + name + " takes a number, got '" + it->second + "'");
+  }
+  return value;
 }
 
 /// Where the models, the data and the views live (--device), and which
@@ -516,12 +555,9 @@ labelled_images validation_split(const al::data_config& pool_config, const label
 }
 
 int main(int argc, char** argv) try {
-  const std::string_view mode = argc > 1 ? argv[1] : "";
-  if (mode != "throughput" && mode != "recipe" && mode != "features") {
-    fmt::print(stderr, "usage: pretrain_bench throughput|recipe|features [--option value ...]\n");
-    return 2;
-  }
-  const auto o = options_of(argc, argv);
+  std::string mode;
+  std::map<std::string, std::string> o;
+  if (const auto stop = parse_options(argc, argv, mode, o)) return *stop;
   set_torch_threads(0);
   const auto device = o.find("device");
   bench_device = resolve_device(device == o.end() ? "cpu" : device->second);

@@ -8,6 +8,7 @@
 // a 32-dimensional subspace, ReLU), or i.i.d. Gaussian with --uniform, where
 // no pruning can help: all distances are nearly equal.
 
+#include <CLI/CLI.hpp>
 #include <al/engine/set_selection.hpp>
 #include <al/engine/training.hpp>
 
@@ -45,7 +46,10 @@ torch::Tensor embedding(std::int64_t n, std::int64_t d, bool uniform) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool uniform = argc > 1 && std::string_view(argv[1]) == "--uniform";
+  bool uniform = false;
+  CLI::App app{"coreset and BADGE: 1 000 picks from 60 000 x 512 embeddings"};
+  app.add_flag("--uniform", uniform, "uniform random embeddings instead of clustered ones");
+  CLI11_PARSE(app, argc, argv);
   al::engine::set_torch_threads(0);
   torch::manual_seed(0);
   const std::int64_t n = 60000, d = 512, labelled = 1000, picks = 1000, classes = 10;
