@@ -15,7 +15,6 @@
 #include <al/al.hpp>
 
 #include <fmt/format.h>
-#include <limits>
 
 #include <cstdlib>
 #include <string>
@@ -32,13 +31,9 @@ static int lesson(int argc, char** argv) {
   c.results_dir = "results/quickstart";
   CLI::App app{"Lesson 01: random, least confidence, margin and entropy on Fashion-MNIST."};
   app.add_flag("--smoke", smoke, "the tiny budget ctest runs");
-  // Read as a signed number first: "-1" must be refused, not wrap to 2^64 - 1.
-  std::int64_t seed = 0;
-  app.add_option("--seed", seed, "the run's seed (initial set, weights, batches)")
-      ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
+  lessons::add_seed_option(app, c);
   app.add_option("--out", c.results_dir, "parent folder of the results");
   if (const auto stop = lessons::parse_command_line(app, argc, argv)) return *stop;
-  c.seed = static_cast<std::uint64_t>(seed);
 
   // The data: a 20 000-image pool drawn from the 60 000 training images
   // (the same pool for every seed), evaluated on the 10 000 test images.

@@ -49,15 +49,9 @@ static int lesson(int argc, char** argv) {
   c.data.pool_size = 5000;
   c.data.test_size = 2000;
   CLI::App app{"Lesson 03: your own per-sample scorer."};
-  bool blobs = false;
-  app.add_flag("--blobs", blobs, "synthetic blobs instead of Fashion-MNIST (what ctest runs)");
+  lessons::add_blobs_option(app, c);
   app.add_option("--out", c.results_dir, "parent folder of the results");
   if (const auto stop = lessons::parse_command_line(app, argc, argv)) return *stop;
-  if (blobs) {
-    c.data.name = "blobs";
-    c.data.pool_size = 0;
-    c.data.test_size = 0;
-  }
 
   engine::register_scorer("ratio", ratio_scores);  // the engine half
   register_word(ratio);                            // so the text DSL knows the word too

@@ -14,7 +14,6 @@
 #include <al/al.hpp>
 
 #include <fmt/format.h>
-#include <limits>
 
 #include <cstdlib>
 #include <string>
@@ -34,13 +33,9 @@ static int lesson(int argc, char** argv) {
   app.add_flag("--smoke", smoke, "the tiny budget ctest runs");
   app.add_option("--pool", pool, "pool size drawn from the training split (0: all)")
       ->check(CLI::Range(std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max()));
-  // Read as a signed number first: "-1" must be refused, not wrap to 2^64 - 1.
-  std::int64_t seed = 0;
-  app.add_option("--seed", seed, "the run's seed")
-      ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
+  lessons::add_seed_option(app, c);
   app.add_option("--out", c.results_dir, "parent folder of the results");
   if (const auto stop = lessons::parse_command_line(app, argc, argv)) return *stop;
-  c.seed = static_cast<std::uint64_t>(seed);
   c.data.pool_size = smoke ? 2000 : pool;
   c.data.test_size = smoke ? 1000 : 0;
   c.verbose = false;

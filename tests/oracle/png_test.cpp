@@ -1,6 +1,6 @@
-// The PNG encoder, checked by an independent decoder: the chunks are parsed
-// by hand, every CRC recomputed with zlib's crc32 and the image data inflated
-// with zlib's uncompress, then the pixels compared with what went in.
+// The PNG encoder, checked by an independent decoder: libpng reads each file
+// (signature, chunk CRCs, the compressed stream), then the pixels are
+// compared with what went in.
 
 #include <al/oracle/png.hpp>
 
