@@ -19,6 +19,10 @@
 #include <al/engine/threads.hpp>
 
 #include <fmt/format.h>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/cartesian_product.hpp>
+#include <range/v3/view/indices.hpp>
+#include <range/v3/view/transform.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -286,10 +290,13 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
   if (added.empty()) added.assign(pipelines.size(), false);
 
   // Seed by seed, so a comparison stopped early holds whole seeds.
-  std::vector<job> jobs;
-  for (const auto seed : options.seeds) {
-    for (std::size_t i = 0; i < pipelines.size(); ++i) jobs.push_back({i, seed});
-  }
+  const auto jobs = ranges::views::cartesian_product(options.seeds,
+                                                     ranges::views::indices(pipelines.size())) |
+                    ranges::views::transform([](const auto& pair) {
+                      const auto& [seed, pipeline] = pair;
+                      return job{pipeline, seed};
+                    }) |
+                    ranges::to<std::vector>();
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int parallel = std::min(static_cast<int>(jobs.size()),
                                 options.parallel > 0 ? options.parallel : cores);

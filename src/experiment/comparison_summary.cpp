@@ -4,6 +4,8 @@
 #include "comparison_summary.hpp"
 
 #include <fmt/format.h>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/transform.hpp>
 
 #include <algorithm>
 #include <stdexcept>
@@ -12,16 +14,14 @@ namespace al::experiment {
 namespace {
 
 std::vector<std::int64_t> labelled_counts(const run_record& run) {
-  std::vector<std::int64_t> counts;
-  for (const auto& cycle : run.cycles) counts.push_back(cycle.labelled);
-  return counts;
+  return run.cycles | ranges::views::transform(&cycle_record::labelled) | ranges::to<std::vector>();
 }
 
 std::vector<double> aubc_by_seed(const seed_curves& curves) {
-  std::vector<double> out;
-  if (curves.labelled.size() < 2) return out;
-  for (const auto& seed : curves.by_seed) out.push_back(aubc(curves.labelled, seed));
-  return out;
+  if (curves.labelled.size() < 2) return {};
+  return curves.by_seed |
+         ranges::views::transform([&](const auto& seed) { return aubc(curves.labelled, seed); }) |
+         ranges::to<std::vector>();
 }
 
 pipeline_summary summarize_pipeline(const pipeline_record& pipeline) {

@@ -7,6 +7,9 @@
 #include "svg_curves.hpp"
 
 #include <fmt/format.h>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/map.hpp>
+#include <range/v3/view/transform.hpp>
 
 #include <charconv>
 #include <fstream>
@@ -90,17 +93,17 @@ void plot_curves(const std::filesystem::path& csv, const std::filesystem::path& 
   }
   std::vector<experiment::curve_series> series;
   for (const auto& arm : order) {
+    const auto& by_seed = arms[arm].by_seed;
     seed_curves curves;
-    for (const auto& [labelled, _] : arms[arm].by_seed.begin()->second) {
-      curves.labelled.push_back(labelled);
-    }
-    for (const auto& [seed, points] : arms[arm].by_seed) {
-      std::vector<double> accuracies;
-      for (const auto& [labelled, accuracy] : points) accuracies.push_back(accuracy);
-      curves.by_seed.push_back(std::move(accuracies));
-    }
+    curves.labelled = by_seed.begin()->second | ranges::views::keys | ranges::to<std::vector>();
+    curves.by_seed = by_seed | ranges::views::values |
+                     ranges::views::transform([](const auto& points) {
+                       return points | ranges::views::values | ranges::to<std::vector>();
+                     }) |
+                     ranges::to<std::vector>();
     series.push_back({arm, mean_curve(curves), arm == "random"});
   }
+  if (svg.has_parent_path()) std::filesystem::create_directories(svg.parent_path());
   oracle_detail::write_file_atomically(svg, experiment::curves_svg(series, title, y_label));
 }
 

@@ -12,7 +12,7 @@
 
 namespace al {
 
-/// Reads `csv` and writes the plot to `svg`, atomically, with `title`
+/// Reads `csv` and writes the plot to `svg` (creating its folder), atomically, with `title`
 /// above it and `y_label` beside the accuracy axis. Throws
 /// std::runtime_error naming the file and line of anything it cannot read.
 void plot_curves(const std::filesystem::path& csv, const std::filesystem::path& svg,
