@@ -88,8 +88,9 @@ void plot_curves(const std::filesystem::path& csv, const std::filesystem::path& 
     }
     const std::string& arm = fields[0];
     if (!arms.contains(arm)) order.push_back(arm);
-    arms[arm].by_seed[field<std::int64_t>(fields[1], csv, line)]
-                     [field<std::int64_t>(fields[3], csv, line)] = field<double>(fields[4], csv, line);
+    const auto seed = field<std::int64_t>(fields[1], csv, line);
+    const auto labelled = field<std::int64_t>(fields[3], csv, line);
+    arms[arm].by_seed[seed][labelled] = field<double>(fields[4], csv, line);
   }
   std::vector<experiment::curve_series> series;
   for (const auto& arm : order) {
