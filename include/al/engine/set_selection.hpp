@@ -78,8 +78,8 @@ using selector_function = std::function<std::vector<std::int64_t>(
 
 /// Registers the engine side of a set selector or combinator under the name
 /// its DSL word declares; the built-in ones (coreset, badge, prefilter, mix,
-/// pt4al, balanced, class_balanced) are registered the same way. Registering
-/// a name twice replaces it.
+/// pt4al, balanced, class_balanced, softrank; each in src/strategy/<word>.cpp)
+/// go into the same registry. Registering a name twice replaces it.
 void register_selector(std::string name, selector_function select);
 
 /// A copy of the selector registered under `name`, or an empty function
