@@ -43,14 +43,14 @@ torch::Tensor boundary_scores(const torch::Tensor& embedding, const torch::Tenso
 namespace builtin {
 namespace {
 
-/// The distances, or a logic error naming what the pass left out.
-torch::Tensor distances_of(const pool_outputs& out) {
+/// `out`, or a logic error naming what the pass left out.
+const pool_outputs& checked(const pool_outputs& out) {
   if (!out.embedding.defined() || !out.head_weight.defined()) {
     throw std::logic_error(
         "boundary: the scoring pass gave no embeddings or head weights (it needs "
         "need::embedding and need::head_weights)");
   }
-  return boundary_distances(out.embedding, out.head_weight, out.head_bias);
+  return out;
 }
 
 }  // namespace
@@ -59,11 +59,15 @@ void register_boundary(strategy_registry& registry) {
   registry.add(std::string(al::boundary_t::name),
                {.score =
                     [](const pool_outputs& out, const selection_context&) {
-                      return -std::get<0>(distances_of(out).min(1));
+                      const auto& o = checked(out);
+                      return boundary_scores(o.embedding, o.head_weight, o.head_bias);
                     },
                 // Closest to class c's boundary first in column c.
-                .class_scores = [](const pool_outputs& out,
-                                   const selection_context&) { return -distances_of(out); }});
+                .class_scores =
+                    [](const pool_outputs& out, const selection_context&) {
+                      const auto& o = checked(out);
+                      return -boundary_distances(o.embedding, o.head_weight, o.head_bias);
+                    }});
 }
 }  // namespace builtin
 
