@@ -8,7 +8,8 @@
 //   alpipe-pretrain-cache 1\n
 //   key <one line naming everything that determines the encoder>\n
 //   payload <bytes> <FNV-1a 64 of the payload, hex>\n
-//   <payload>
+//   <payload: a LibTorch archive (torch::serialize::OutputArchive) of the
+//    model's parameters and buffers, and the pretext losses when kept>
 // The engine writes it to a temporary name and renames it, so a run killed
 // while saving leaves no half-written file under the real name. A file whose
 // key line differs, whose payload is short or whose checksum does not match
@@ -29,8 +30,10 @@
 
 namespace al {
 
-/// Raised the cache file format; files of another version are rebuilt.
-inline constexpr int pretrain_cache_format = 1;
+/// Raised when the cache file format changes; files of another version are
+/// rebuilt. Version 2: the payload is a LibTorch archive (version 1 was a
+/// hand-written tensor list).
+inline constexpr int pretrain_cache_format = 2;
 
 /// FNV-1a, 64 bits: a checksum that catches truncation and bit rot (it is
 /// not meant to resist tampering).

@@ -3,6 +3,7 @@
 #include "checkpoint.hpp"
 
 #include "results_folder.hpp"
+#include "torch_error_message.hpp"
 
 #include <al/pretrain_cache.hpp>
 
@@ -46,13 +47,6 @@ class tensor_checksum {
     }
   }
 };
-
-std::string message_of(const std::exception& e) {
-  // LibTorch's errors carry a stack trace of the library's own frames,
-  // which says nothing to the person who reads the message.
-  if (const auto* error = dynamic_cast<const c10::Error*>(&e)) return error->what_without_backtrace();
-  return e.what();
-}
 
 }  // namespace
 
@@ -148,7 +142,7 @@ loaded_checkpoint load_checkpoint(const std::filesystem::path& file,
     for (auto& [target, saved] : copies) target.copy_(saved);
     result.counters = std::move(counters);
   } catch (const std::exception& e) {
-    result.problem = fmt::format("it cannot be read: {}", message_of(e));
+    result.problem = fmt::format("it cannot be read: {}", torch_error_message(e));
     result.counters.clear();
   }
   return result;

@@ -7,6 +7,8 @@
 #include <al/seed.hpp>
 
 #include <fmt/format.h>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/transform.hpp>
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -83,9 +85,9 @@ std::optional<std::vector<std::int64_t>> oracle::ask_person(const std::vector<st
   request.class_count = static_cast<int>(data_.num_classes());
   request.class_names = data_.class_names;
   if (const auto answers = imported_labels(run_folder_, request)) {
-    std::vector<std::int64_t> classes;
-    for (const auto& a : *answers) classes.push_back(a.label);
-    return classes;
+    return *answers |
+           ranges::views::transform([](const labelled_sample& a) { return std::int64_t{a.label}; }) |
+           ranges::to<std::vector>();
   }
   const auto folder = query_folder(run_folder_, cycle);
   // Written by an earlier call: the person may be halfway through it.

@@ -7,6 +7,7 @@
 #include "results_folder.hpp"
 #include "seeded_construction.hpp"
 #include "../pretrain/encoder_cache.hpp"
+#include "../select/candidate_rows.hpp"
 
 #include <al/engine/dataset.hpp>
 #include <al/engine/model.hpp>
@@ -23,10 +24,11 @@
 #include <al/seed.hpp>
 
 #include <fmt/format.h>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/indices.hpp>
 
 #include <chrono>
 #include <mutex>
-#include <numeric>
 #include <type_traits>
 #include <variant>
 
@@ -34,6 +36,8 @@ namespace al {
 namespace {
 
 using engine::classifier;
+using engine::detail::to_rows;
+using engine::detail::to_vector;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -87,11 +91,6 @@ bool any_training(const plan& p, Flag flag) {
     if (const auto* train = std::get_if<train_step>(&s); train && flag(train->recipe)) return true;
   }
   return false;
-}
-
-std::vector<std::int64_t> to_vector(const torch::Tensor& t) {
-  const auto cpu = t.to(torch::kCPU, torch::kLong).contiguous();
-  return {cpu.data_ptr<std::int64_t>(), cpu.data_ptr<std::int64_t>() + cpu.numel()};
 }
 
 torch::Tensor to_tensor(const std::vector<std::int64_t>& v) {
@@ -578,13 +577,10 @@ class plan_runner {
     } else {
       inputs.labelled_class_counts.assign(static_cast<std::size_t>(data_.num_classes()), 0);
     }
-    std::vector<std::int64_t> rows(candidates.size());
-    std::iota(rows.begin(), rows.end(), std::int64_t{0});
-    const auto chosen = engine::select_rows(selector, inputs, rows, count);
-    std::vector<std::int64_t> picks;
-    picks.reserve(chosen.size());
-    for (auto row : chosen) picks.push_back(candidates[static_cast<std::size_t>(row)]);
-    return picks;
+    // Rows of the scoring pass's outputs, which follow `candidates`.
+    const auto rows = ranges::views::indices(static_cast<std::int64_t>(candidates.size())) |
+                      ranges::to<std::vector>();
+    return to_rows(engine::select_rows(selector, inputs, rows, count), candidates);
   }
 
   /// Asks the oracle for the classes of `picks` and records its answers; a

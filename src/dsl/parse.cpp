@@ -21,6 +21,10 @@
 #include <al/words.hpp>
 
 #include <fmt/format.h>
+#include <range/v3/algorithm/contains.hpp>
+#include <range/v3/algorithm/find.hpp>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/transform.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -330,12 +334,10 @@ class text_parser {
       if (!info->options.empty() && accept('.')) return {word_option(*info), info->kind};
       return {info->spec, info->kind};
     }
-    for (const auto& stage : stage_words()) {
-      if (word == stage) {
-        fail("AL016", fmt::format("{}(...) is a stage, not a strategy; query(...) and "
-                                  "initial(...) take a strategy word such as entropy", word),
-             start);
-      }
+    if (ranges::contains(stage_words(), word)) {
+      fail("AL016", fmt::format("{}(...) is a stage, not a strategy; query(...) and "
+                                "initial(...) take a strategy word such as entropy", word),
+           start);
     }
     if (is_pretext(word)) {
       fail("AL028", fmt::format("{} is a pretext task for pretrain(...), not a strategy; query(...) "
@@ -408,11 +410,10 @@ class text_parser {
     skip_space();
     const auto option_at = at_;
     const auto option = identifier();
-    const auto found = std::find_if(info.options.begin(), info.options.end(),
-                                    [&](const al::word_option& o) { return o.name == option; });
+    const auto found = ranges::find(info.options, option, &al::word_option::name);
     if (found == info.options.end()) {
-      std::vector<std::string> names;
-      for (const auto& o : info.options) names.push_back(o.name);
+      const auto names =
+          info.options | ranges::views::transform(&al::word_option::name) | ranges::to<std::vector>();
       fail("AL001", fmt::format("unknown option '{}' of {}; the option{} {}", option, info.name(),
                                 names.size() == 1 ? " is" : "s are", fmt::join(names, ", ")),
            option_at);
@@ -436,12 +437,7 @@ class text_parser {
     return !info || info->nestable;
   }
 
-  static bool is_pretext(std::string_view word) {
-    for (const auto& task : pretext_words()) {
-      if (word == task) return true;
-    }
-    return false;
-  }
+  static bool is_pretext(std::string_view word) { return ranges::contains(pretext_words(), word); }
 
   /// Runs a rule's reporter and shows its message with a caret at `at`.
   template <class Check>
@@ -457,9 +453,7 @@ class text_parser {
 
   /// The typed DSL's compile-time order rule, on the stages read.
   void check_order(const std::vector<text_stage>& stages) const {
-    std::vector<stage_kind> kinds;
-    for (const auto& s : stages) kinds.push_back(s.kind);
-    const auto check = check_stage_order(kinds);
+    const auto check = check_stage_order(kinds_of(stages));
     if (check.violation == order_violation::none) return;
     report_at(stages[check.stage].position, [&] {
       switch (check.violation) {
@@ -475,9 +469,8 @@ class text_parser {
   /// The typed DSL's provider rule (AL026), with the caret under the word
   /// that needs what no earlier stage provides.
   void check_providers(const std::vector<text_stage>& stages) const {
-    std::vector<stage_needs> needs;
-    for (const auto& s : stages) needs.push_back(needs_of(s));
-    const auto check = al::check_providers(needs);
+    const auto check =
+        al::check_providers(stages | ranges::views::transform(needs_of) | ranges::to<std::vector>());
     if (check.ok) return;
     // The stage itself, or the query of the cycle body, names the word.
     const text_stage* at = &stages[check.stage];
@@ -489,6 +482,10 @@ class text_parser {
       errors::AL026_need_not_provided(word_needing(at->selector, check.missing), entry->description,
                                       entry->provider);
     });
+  }
+
+  static std::vector<stage_kind> kinds_of(const std::vector<text_stage>& stages) {
+    return stages | ranges::views::transform(&text_stage::kind) | ranges::to<std::vector>();
   }
 
   static stage_needs needs_of(const text_stage& s) {
@@ -511,9 +508,7 @@ class text_parser {
 
   /// The typed DSL's cycle-body rule (AL011, AL012), on the stages read.
   void check_cycle_body(const std::vector<text_stage>& body) const {
-    std::vector<stage_kind> kinds;
-    for (const auto& s : body) kinds.push_back(s.kind);
-    const auto check = al::check_cycle_body(kinds);
+    const auto check = al::check_cycle_body(kinds_of(body));
     switch (check.violation) {
       case cycle_body_violation::stage_not_allowed: {
         const auto& s = body[check.stage];

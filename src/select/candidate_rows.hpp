@@ -6,6 +6,8 @@
 #include <al/engine/selection.hpp>
 
 #include <fmt/format.h>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/transform.hpp>
 
 #include <cstdint>
 #include <stdexcept>
@@ -28,10 +30,9 @@ inline std::vector<std::int64_t> to_vector(const torch::Tensor& t) {
 /// Positions in a subset of `rows` back to the rows themselves.
 inline std::vector<std::int64_t> to_rows(const std::vector<std::int64_t>& positions,
                                          const std::vector<std::int64_t>& rows) {
-  std::vector<std::int64_t> out;
-  out.reserve(positions.size());
-  for (auto p : positions) out.push_back(rows[static_cast<std::size_t>(p)]);
-  return out;
+  return positions |
+         ranges::views::transform([&](std::int64_t p) { return rows[static_cast<std::size_t>(p)]; }) |
+         ranges::to<std::vector>();
 }
 
 /// `t`, or a logic error naming the word and the output the pass left out

@@ -314,6 +314,19 @@ TEST_CASE("the pretraining cache is used on the second run and rebuilt when corr
   fs::resize_file(file, fs::file_size(file) - 10);
   CHECK_THAT(describe_pretrain_cache(recipe, setup.c), Catch::Contains("not the size"));
 
+  // A file whose header and checksum are right but whose payload is not a
+  // LibTorch archive (another program wrote it): the run pretrains again.
+  {
+    std::ofstream foreign(file, std::ios::binary | std::ios::trunc);
+    foreign << encode_pretrain_cache(pretrain_cache_key(recipe, setup.c), "not an archive");
+  }
+  CHECK_THAT(describe_pretrain_cache(recipe, setup.c), Catch::StartsWith("cached"));
+  setup.c.run_name = "fourth";
+  const auto fourth = run_plan(p, setup.c);
+  CHECK_FALSE(fourth.pretraining->from_cache);
+  CHECK(fourth.cycles.back().queried == first.cycles.back().queried);
+  CHECK_THAT(describe_pretrain_cache(recipe, setup.c), Catch::StartsWith("cached"));
+
   // Another seed is another encoder: another file.
   auto other = setup.c;
   other.seed = 1;

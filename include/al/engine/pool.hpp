@@ -10,6 +10,9 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/filter.hpp>
+#include <range/v3/view/iota.hpp>
 
 namespace al::engine {
 
@@ -36,12 +39,9 @@ class pool_state {
 
   /// Unlabelled indices, ascending.
   [[nodiscard]] std::vector<std::int64_t> unlabelled() const {
-    std::vector<std::int64_t> out;
-    out.reserve(cycle_of_.size() - labelled_.size());
-    for (std::size_t i = 0; i < cycle_of_.size(); ++i) {
-      if (cycle_of_[i] < 0) out.push_back(static_cast<std::int64_t>(i));
-    }
-    return out;
+    return ranges::views::iota(std::int64_t{0}, size()) |
+           ranges::views::filter([this](std::int64_t i) { return !is_labelled(i); }) |
+           ranges::to<std::vector>();
   }
 
   /// Marks `indices` labelled by `step` in `cycle`. An index outside the

@@ -5,13 +5,9 @@
 #include <al/metrics/learning_curve.hpp>
 #include <al/metrics/student_t.hpp>
 
-#include <cmath>
 #include <cstddef>
 #include <optional>
 #include <span>
-#include <stdexcept>
-#include <string>
-#include <vector>
 
 namespace al {
 
@@ -43,29 +39,6 @@ struct paired_test_result {
 ///
 /// A spread below 1e-12 counts as none: differences equal up to rounding
 /// would otherwise give an arbitrarily large t.
-inline paired_test_result paired_t_test(std::span<const double> a, std::span<const double> b) {
-  if (a.size() != b.size()) {
-    throw std::invalid_argument("paired_t_test: " + std::to_string(a.size()) + " values against " +
-                                std::to_string(b.size()) +
-                                "; pair the arms by seed and keep only seeds both have");
-  }
-  std::vector<double> differences(a.size());
-  for (std::size_t s = 0; s < a.size(); ++s) differences[s] = a[s] - b[s];
-  const auto summary = summarize(differences);
-  paired_test_result out;
-  out.n = summary.n;
-  out.mean_difference = summary.mean;
-  out.sd_difference = summary.std;
-  if (out.n < 2) return out;
-  out.df = out.n - 1;
-  if (summary.std < 1e-12) {
-    out.outcome = paired_outcome::no_spread;
-    return out;
-  }
-  out.outcome = paired_outcome::tested;
-  out.t = summary.mean / (summary.std / std::sqrt(static_cast<double>(out.n)));
-  out.p = student_t_two_sided_p(*out.t, static_cast<double>(out.df));
-  return out;
-}
+paired_test_result paired_t_test(std::span<const double> a, std::span<const double> b);
 
 }  // namespace al

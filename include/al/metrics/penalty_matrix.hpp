@@ -8,8 +8,6 @@
 
 #include <cstddef>
 #include <span>
-#include <stdexcept>
-#include <string>
 #include <vector>
 
 namespace al {
@@ -27,57 +25,11 @@ namespace al {
 ///
 /// Every table must have the same labelled counts and the same seeds in the
 /// same order; throws std::invalid_argument otherwise.
-inline std::vector<std::vector<double>> penalty_matrix(std::span<const seed_curves> strategies,
-                                                       double alpha = 0.05) {
-  const std::size_t count = strategies.size();
-  std::vector<std::vector<double>> penalty(count, std::vector<double>(count, 0.0));
-  if (count == 0) return penalty;
-  for (std::size_t i = 0; i < count; ++i) {
-    check_seed_curves(strategies[i]);
-    if (strategies[i].labelled != strategies[0].labelled) {
-      throw std::invalid_argument("penalty_matrix: strategy #" + std::to_string(i) +
-                                  " has other labelled counts than strategy #0; compare the "
-                                  "strategies on their common budgets only");
-    }
-    if (strategies[i].by_seed.size() != strategies[0].by_seed.size()) {
-      throw std::invalid_argument("penalty_matrix: strategy #" + std::to_string(i) + " has " +
-                                  std::to_string(strategies[i].by_seed.size()) +
-                                  " seeds, strategy #0 has " +
-                                  std::to_string(strategies[0].by_seed.size()) +
-                                  "; keep only the seeds every strategy finished");
-    }
-  }
-  const std::size_t points = strategies[0].labelled.size();
-  if (points == 0) return penalty;
-  const std::size_t seeds = strategies[0].by_seed.size();
-  std::vector<double> a(seeds);
-  std::vector<double> b(seeds);
-  for (std::size_t k = 0; k < points; ++k) {
-    for (std::size_t i = 0; i < count; ++i) {
-      for (std::size_t j = 0; j < count; ++j) {
-        if (i == j) continue;
-        for (std::size_t s = 0; s < seeds; ++s) {
-          a[s] = strategies[i].by_seed[s][k];
-          b[s] = strategies[j].by_seed[s][k];
-        }
-        const auto test = paired_t_test(a, b);
-        if (test.significant(alpha) && test.mean_difference > 0) {
-          penalty[i][j] += 1.0 / static_cast<double>(points);
-        }
-      }
-    }
-  }
-  return penalty;
-}
+std::vector<std::vector<double>> penalty_matrix(std::span<const seed_curves> strategies,
+                                                double alpha = 0.05);
 
 /// Column sums of a penalty matrix: how much, summed over opponents, each
 /// strategy loses.
-inline std::vector<double> penalty_column_sums(const std::vector<std::vector<double>>& penalty) {
-  std::vector<double> sums(penalty.size(), 0.0);
-  for (const auto& row : penalty) {
-    for (std::size_t j = 0; j < row.size() && j < sums.size(); ++j) sums[j] += row[j];
-  }
-  return sums;
-}
+std::vector<double> penalty_column_sums(const std::vector<std::vector<double>>& penalty);
 
 }  // namespace al

@@ -1,7 +1,7 @@
 #pragma once
 // Student's t distribution, two-sided tail probability: what a paired t test
 // needs. Computed by Boost.Math in the experiment library
-// (src/experiment/student_t.cpp), so this header stays light; link
+// (src/experiment/metrics/student_t.cpp), so this header stays light; link
 // alpipe::experiment (alpipe::alpipe includes it).
 
 namespace al {
