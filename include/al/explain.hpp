@@ -34,6 +34,11 @@ inline std::string describe(const train_recipe& r, bool pretrained = false) {
   std::string out = fmt::format("{} lr={:g} weight_decay={:g}", to_string(r.optimizer),
                                 r.learning_rate, r.weight_decay);
   if (r.optimizer == optimizer::sgd) out += fmt::format(" momentum={:g}", r.momentum);
+  switch (r.schedule) {
+    case lr_schedule::cosine: out += " schedule=cosine (to 0 at the last step)"; break;
+    case lr_schedule::step: out += " schedule=step (/10 at 1/2 and 3/4 of the steps)"; break;
+    case lr_schedule::constant: out += " schedule=constant"; break;
+  }
   out += fmt::format(" epochs={} (at least {} steps) batch_size={}, ", r.epochs, r.min_steps,
                      r.batch_size);
   if (r.warm_start) {

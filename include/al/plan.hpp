@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -38,6 +39,34 @@ constexpr std::string_view to_string(optimizer o) {
   return o == optimizer::adam ? "adam" : "sgd";
 }
 
+/// How the learning rate moves over one training, step by step (the rate
+/// at each step: al::engine::scheduled_learning_rate).
+///  - cosine: from lr at the first step to 0 at the last, along half a
+///    cosine (Loshchilov and Hutter 2017, without restarts). The default:
+///    the model evaluated is where a small rate settled, not wherever the
+///    last step of a large one happened to land.
+///  - step: lr, then lr/10 from half the steps and lr/100 from three
+///    quarters (the step decay of the ResNet recipes).
+///  - constant: lr at every step (the default before the schedule existed).
+enum class lr_schedule { cosine, step, constant };
+
+constexpr std::string_view to_string(lr_schedule s) {
+  switch (s) {
+    case lr_schedule::cosine: return "cosine";
+    case lr_schedule::step: return "step";
+    case lr_schedule::constant: return "constant";
+  }
+  return "?";
+}
+
+/// The schedule a name spells (as to_string writes it), if any.
+constexpr std::optional<lr_schedule> lr_schedule_named(std::string_view name) {
+  for (const auto s : {lr_schedule::cosine, lr_schedule::step, lr_schedule::constant}) {
+    if (name == to_string(s)) return s;
+  }
+  return std::nullopt;
+}
+
 /// How the classifier is trained after each labelling step.
 /// Defaults: a recipe that really learns on Fashion-MNIST with the small CNN
 /// (above 80% test accuracy from 700 random labels), measured in
@@ -51,6 +80,7 @@ struct train_recipe {
   double learning_rate = 1e-3;
   double weight_decay = 5e-4;
   double momentum = 0.9;  // SGD only
+  al::lr_schedule schedule = al::lr_schedule::cosine;
   /// false: every training starts from the seed's initial weights (the fair
   /// default); true: continue from the previous cycle's weights.
   bool warm_start = false;

@@ -21,8 +21,16 @@ inline const std::vector<std::string>& stage_words() {
 inline const std::vector<std::string>& train_option_words() {
   static const std::vector<std::string> words{"epochs",       "min_steps", "batch_size",
                                               "lr",           "weight_decay", "momentum",
-                                              "warm_start",   "linear_probe", "probe_first",
-                                              "cod"};
+                                              "schedule",     "warm_start",   "linear_probe",
+                                              "probe_first",  "cod"};
+  return words;
+}
+
+/// The learning-rate schedules `train.schedule(...)` takes.
+inline const std::vector<std::string>& schedule_words() {
+  static const std::vector<std::string> words{
+      std::string(to_string(lr_schedule::cosine)), std::string(to_string(lr_schedule::step)),
+      std::string(to_string(lr_schedule::constant))};
   return words;
 }
 

@@ -3,6 +3,7 @@
 #include "unlabelled_steps.hpp"
 
 #include <al/engine/training.hpp>
+#include <al/seed.hpp>
 
 #include <fmt/format.h>
 
@@ -153,10 +154,9 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   if (heads) heads_optimiser = make_optimizer(heads->parameters(), recipe);
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   // Unlabelled batches have their own stream, so that turning MCDAL or COD
-  // on leaves the labelled data order as it was. (These two streams should
-  // come from derive_seed like every other; switching changes every bald,
-  // MCDAL and COD result, so it waits for those lessons' next rerun.)
-  auto unlabelled_generator = at::make_generator<at::CPUGeneratorImpl>(seed ^ 0x5bd1e9955bd1e995ULL);
+  // on leaves the labelled data order as it was.
+  auto unlabelled_generator =
+      at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, "unlabelled batches"));
   const auto unlabelled_batch = [&] {
     const auto picks = torch::randint(unlabelled.rows.size(0), {recipe.batch_size},
                                       unlabelled_generator, torch::kLong);
@@ -164,12 +164,23 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   };
   // The head dropout's masks come from the run's own stream, not Torch's
   // global generator, so that runs in parallel threads stay reproducible.
-  auto dropout_generator = at::make_generator<at::CPUGeneratorImpl>(seed ^ 0x9e3779b97f4a7c15ULL);
+  auto dropout_generator = at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, "head dropout"));
   const auto head_dropout = [&](const torch::Tensor& h) {
     const double p = model.head_dropout();
     if (p <= 0) return h;
     const auto keep = torch::empty(h.sizes(), torch::kFloat).bernoulli_(1 - p, dropout_generator);
     return h * keep.to(h.device(), h.scalar_type()) / (1 - p);
+  };
+  // The schedule runs over the whole training, so it ends where the
+  // training ends whatever the number of labels.
+  const std::int64_t total_steps = epochs * steps_per_epoch;
+  const auto set_learning_rate = [&](std::int64_t step) {
+    const double rate = scheduled_learning_rate(recipe, step, total_steps);
+    for (auto* o : {optimiser.get(), heads_optimiser.get()}) {
+      if (!o) continue;
+      for (auto& group : o->param_groups()) group.options().set_lr(rate);
+    }
+    return rate;
   };
   model.train();
   if (heads) heads->train();
@@ -183,6 +194,7 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
       const auto x = inputs.index_select(0, batch);
       const auto y = labels.index_select(0, batch);
       const auto u = heads || consistency ? unlabelled_batch() : torch::Tensor();
+      summary.last_learning_rate = set_learning_rate(summary.steps);
       optimiser->zero_grad();
       // model.forward, split so that MCDAL and COD can read h(x).
       const auto embedding = recipe.linear_probe ? x : model.embed(x);

@@ -575,6 +575,17 @@ class text_parser {
                  : option == "linear_probe" ? s.linear_probe(on)
                                             : s.probe_first(on);
         });
+      } else if (option == "schedule") {
+        skip_space();
+        const auto value_at = at_;
+        const auto value = identifier();
+        const auto schedule = lr_schedule_named(value);
+        if (!schedule) {
+          fail("AL001", fmt::format("unknown schedule '{}'{}", value,
+                                    suggestion(value, schedule_words())),
+               value_at);
+        }
+        apply(position, [&](const train_stage& s) { return s.schedule(*schedule); });
       } else if (option == "epochs" || option == "min_steps" || option == "batch_size") {
         const auto n = whole_number(option);
         apply(position, [&](const train_stage& s) {

@@ -70,6 +70,7 @@ json train_recipe_to_json(const train_recipe& r) {
           {"lr", r.learning_rate},
           {"weight_decay", r.weight_decay},
           {"momentum", r.momentum},
+          {"schedule", std::string(to_string(r.schedule))},
           {"warm_start", r.warm_start},
           {"linear_probe", r.linear_probe},
           {"probe_first", r.probe_first},
@@ -89,6 +90,10 @@ train_recipe train_recipe_from_json(const json& j) {
   r.learning_rate = j.at("lr").get<double>();
   r.weight_decay = j.at("weight_decay").get<double>();
   r.momentum = j.at("momentum").get<double>();
+  // Plans written before the schedule was an option trained at a constant rate.
+  const auto schedule = j.value("schedule", std::string(to_string(lr_schedule::constant)));
+  if (const auto named = lr_schedule_named(schedule)) r.schedule = *named;
+  else throw std::runtime_error(fmt::format("unknown learning-rate schedule \"{}\"", schedule));
   r.warm_start = j.at("warm_start").get<bool>();
   r.linear_probe = j.at("linear_probe").get<bool>();
   r.probe_first = j.at("probe_first").get<bool>();

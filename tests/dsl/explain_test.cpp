@@ -17,22 +17,25 @@ TEST_CASE("explain prints every step with its resolved hyperparameters", "[dsl][
       "plan: 2 cycles, 200 labels in all; scoring pass computes: probs\n"
       "  [0] label     initial set: 100 samples by random (uniform without replacement, from "
       "the run's seed)\n"
-      "  [0] train     100 labels: adam lr=0.0003 weight_decay=0.0005 epochs=40 (at least 300 "
-      "steps) batch_size=32, from the seed's initial weights\n"
+      "  [0] train     100 labels: adam lr=0.0003 weight_decay=0.0005 schedule=cosine (to 0 "
+      "at the last step) epochs=40 (at least 300 steps) batch_size=32, from the seed's initial "
+      "weights\n"
       "  [0] evaluate  test accuracy and per-class accuracy\n"
       "  [1] score     unlabelled pool, one batched no-grad pass -> probs\n"
       "  [1] select    50 samples by entropy (largest entropy -sum_k p_k log p_k of the "
       "softmax)\n"
       "  [1] label     50 samples from the oracle (ground truth)\n"
-      "  [1] train     150 labels: adam lr=0.0003 weight_decay=0.0005 epochs=40 (at least 300 "
-      "steps) batch_size=32, from the seed's initial weights\n"
+      "  [1] train     150 labels: adam lr=0.0003 weight_decay=0.0005 schedule=cosine (to 0 "
+      "at the last step) epochs=40 (at least 300 steps) batch_size=32, from the seed's initial "
+      "weights\n"
       "  [1] evaluate  test accuracy and per-class accuracy\n"
       "  [2] score     unlabelled pool, one batched no-grad pass -> probs\n"
       "  [2] select    50 samples by entropy (largest entropy -sum_k p_k log p_k of the "
       "softmax)\n"
       "  [2] label     50 samples from the oracle (ground truth)\n"
-      "  [2] train     200 labels: adam lr=0.0003 weight_decay=0.0005 epochs=40 (at least 300 "
-      "steps) batch_size=32, from the seed's initial weights\n"
+      "  [2] train     200 labels: adam lr=0.0003 weight_decay=0.0005 schedule=cosine (to 0 "
+      "at the last step) epochs=40 (at least 300 steps) batch_size=32, from the seed's initial "
+      "weights\n"
       "  [2] evaluate  test accuracy and per-class accuracy\n";
   CHECK(text == expected);
 }
@@ -45,6 +48,18 @@ TEST_CASE("explain says when nothing is computed by the scoring pass and when SG
   CHECK_THAT(text, Catch::Contains("scoring pass computes: nothing (no model outputs)"));
   CHECK_THAT(text, Catch::Contains("sgd lr=0.001 weight_decay=0.0005 momentum=0.5"));
   CHECK_THAT(text, Catch::Contains("warm start from the previous cycle's weights"));
+}
+
+TEST_CASE("explain prints the learning-rate schedule, cosine unless told otherwise",
+          "[dsl][explain]") {
+  CHECK_THAT(explain(initial(random, 10) | cycle(1, query(random, 5))),
+             Catch::Contains("schedule=cosine (to 0 at the last step)"));
+  CHECK_THAT(explain(initial(random, 10) | train.schedule(lr_schedule::step) |
+                     cycle(1, query(random, 5))),
+             Catch::Contains("schedule=step (/10 at 1/2 and 3/4 of the steps)"));
+  CHECK_THAT(explain(initial(random, 10) | train.schedule(lr_schedule::constant) |
+                     cycle(1, query(random, 5))),
+             Catch::Contains("lr=0.001 weight_decay=0.0005 schedule=constant epochs=30"));
 }
 
 }  // namespace explain_test

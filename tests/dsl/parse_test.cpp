@@ -23,6 +23,9 @@ const auto pipelines = std::make_tuple(
     initial(random, 20) | train.epochs(30).min_steps(200) | cycle(2, query(entropy, 20)),
     train(optimizer::sgd).lr(0.05).momentum(0.8).weight_decay(1e-4).warm_start() |
         initial(random, 10) | query(entropy, 5),
+    initial(random, 20) | train.schedule(lr_schedule::constant) | cycle(2, query(margin, 20)),
+    initial(random, 20) | train.schedule(lr_schedule::step).epochs(4) |
+        cycle(2, query(entropy, 20) | train.schedule(lr_schedule::cosine)),
     initial(least_confidence, 10) | train.batch_size(64).lr(3e-4).warm_start(false) |
         cycle(3, query(random, 7) | train.epochs(9)) | cycle(2, query(entropy, 3)),
     initial(random, 100) | cycle(2, query(coreset, 50)) | cycle(2, query(badge, 50)),
@@ -124,6 +127,13 @@ TEST_CASE("parse errors name the mistake, point at it and suggest the nearest wo
     CHECK_THROWS_WITH(parse("initial(random, 5) | cycle(2, train.epochs(3))"),
                       Catch::StartsWith("AL012: cycle(n, body): the body needs exactly one query(...), found 0"));
     CHECK_THROWS_WITH(parse("initial(random, 5) | train.epochs(3).epochs(4)"), Catch::StartsWith("AL013"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | train.schedule(cosin)"),
+                      Catch::StartsWith("AL001: unknown schedule 'cosin'; did you mean cosine?"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | train.schedule(linear)"),
+                      Catch::StartsWith("AL001: unknown schedule 'linear'; known words: cosine, "
+                                        "step, constant"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | train.schedule(step).schedule(step)"),
+                      Catch::Contains("AL013"));
     CHECK_THROWS_WITH(parse("initial(random, 5) | train.momentum(1.5)"),
                       Catch::StartsWith("AL014: train option .momentum(...) must be in [0, 1)"));
     CHECK_THROWS_WITH(parse("initial(random, 5) | cycle(2, entropy)"),

@@ -337,7 +337,7 @@ TEST_CASE("explain shows the pretraining, the linear probe and LP-FT", "[dsl][pr
                                "  [0] label     initial set: 100 samples by random"));
   CHECK_THAT(simsiam_text,
              Catch::Contains("  [0] train     100 labels: adam lr=0.001 weight_decay=0.0005 "
-                             "epochs=30 (at least 300 steps) batch_size=32, from the pretrained "
+                             "schedule=cosine (to 0 at the last step) epochs=30 (at least 300 steps) batch_size=32, from the pretrained "
                              "encoder and the seed's initial head; linear probe: encoder frozen, "
                              "head trained\n"));
 

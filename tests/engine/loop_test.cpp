@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -216,6 +217,53 @@ TEST_CASE("runs that cannot work stop with a clear message", "[loop][errors]") {
     const auto labels = torch::zeros({8}, torch::kLong);
     CHECK_THROWS_WITH(engine::train_classifier(*model, images, labels, train_recipe{}, 0),
                       Catch::Contains("training diverged") && Catch::Contains("lower the learning rate"));
+  }
+}
+
+TEST_CASE("the learning-rate schedule starts at lr and reaches its final rate at the last step",
+          "[loop][schedule]") {
+  train_recipe recipe;
+  recipe.learning_rate = 0.02;
+  constexpr std::int64_t total = 9;
+  const auto rates = [&](lr_schedule schedule) {
+    recipe.schedule = schedule;
+    std::vector<double> out;
+    for (std::int64_t step = 0; step < total; ++step) {
+      out.push_back(engine::scheduled_learning_rate(recipe, step, total));
+    }
+    return out;
+  };
+  const auto cosine = rates(lr_schedule::cosine);
+  CHECK(cosine.front() == 0.02);
+  CHECK(cosine[4] == Approx(0.01));  // half way along the half cosine
+  CHECK(cosine.back() == Approx(0.0).margin(1e-18));
+  CHECK(std::is_sorted(cosine.rbegin(), cosine.rend()));
+  // step: lr for steps 0-4 (2·step < 9), lr/10 for 5-6, lr/100 from 7 (4·step ≥ 27).
+  const auto step = rates(lr_schedule::step);
+  CHECK(step == std::vector<double>{0.02, 0.02, 0.02, 0.02, 0.02, 0.002, 0.002, 0.0002, 0.0002});
+  CHECK(rates(lr_schedule::constant) == std::vector<double>(total, 0.02));
+  recipe.schedule = lr_schedule::cosine;
+  CHECK(engine::scheduled_learning_rate(recipe, 0, 1) == 0.02);
+  CHECK_THROWS_AS(engine::scheduled_learning_rate(recipe, total, total), std::out_of_range);
+  CHECK_THROWS_AS(engine::scheduled_learning_rate(recipe, -1, total), std::out_of_range);
+
+  // A real training takes its last step at the schedule's final rate,
+  // however its steps fall into epochs (10 samples, batches of 4: 3 steps an
+  // epoch, min_steps rounds up to whole epochs).
+  const auto images = torch::randn({10, 1, 1, 4});
+  const auto labels = torch::randint(2, {10}, torch::kLong);
+  recipe.batch_size = 4;
+  recipe.epochs = 2;
+  recipe.min_steps = 10;
+  for (const auto [schedule, last_rate] :
+       {std::pair{lr_schedule::cosine, 0.0}, std::pair{lr_schedule::step, 0.0002},
+        std::pair{lr_schedule::constant, 0.02}}) {
+    CAPTURE(to_string(schedule));
+    recipe.schedule = schedule;
+    auto model = engine::make_mlp({1, 1, 4, 2});
+    const auto summary = engine::train_classifier(*model, images, labels, recipe, 0);
+    CHECK(summary.steps == 12);
+    CHECK(summary.last_learning_rate == Approx(last_rate).margin(1e-18));
   }
 }
 

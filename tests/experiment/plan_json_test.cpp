@@ -19,6 +19,8 @@ TEST_CASE("plan.json reads back as the very plan it was written from", "[experim
       "cycle(2, query(prefilter(entropy, 4) >> coreset, 20) | train.epochs(5))",
       "initial(random, 40) | cycle(2, query(mix(badge, balanced(margin), 0.25), 20))",
       "initial(random, 40) | train.cod(0.5) | cycle(2, query(tod, 20)) | query(mcdal, 5)",
+      "initial(random, 40) | train.schedule(constant) | cycle(2, query(margin, 20)) | "
+      "train.schedule(step) | query(entropy, 5)",
       "initial(random, 40) | cycle(1, query(class_balanced(entropy, 0.6), 20))");
   INFO(pipeline);
   const auto expanded = al::parse(pipeline);
@@ -38,4 +40,38 @@ TEST_CASE("plan.json that cannot be read says why", "[experiment][plan_json]") {
                     Catch::Contains("unknown step \"dance\""));
   CHECK_THROWS_WITH(al::plan_from_json(R"({"format": 1, "steps": [{"step": "label", "cycle": 1}]})"),
                     Catch::Contains("step 0:"));
+}
+
+namespace {
+void erase_key_everywhere(nlohmann::json& j, const std::string& key) {
+  if (j.is_object()) {
+    j.erase(key);
+    for (auto& [name, value] : j.items()) erase_key_everywhere(value, key);
+  } else if (j.is_array()) {
+    for (auto& value : j) erase_key_everywhere(value, key);
+  }
+}
+}  // namespace
+
+TEST_CASE("plan.json written before the schedule option reads as the constant rate it ran with",
+          "[experiment][plan_json]") {
+  auto j = nlohmann::json::parse(
+      al::plan_json(al::parse("initial(random, 40) | cycle(2, query(margin, 20))")));
+  const auto with_schedule = j.dump();
+  CHECK_THAT(with_schedule, Catch::Contains(R"("schedule":"cosine")"));
+  erase_key_everywhere(j, "schedule");
+  const auto old_plan = al::plan_from_json(j.dump());
+  bool any_training = false;
+  for (const auto& step : old_plan.steps) {
+    if (const auto* train = std::get_if<al::train_step>(&step)) {
+      any_training = true;
+      CHECK(train->recipe.schedule == al::lr_schedule::constant);
+    }
+  }
+  CHECK(any_training);
+  for (auto& step : j["steps"]) {
+    if (step["step"] == "train") step["recipe"]["schedule"] = "linear";
+  }
+  CHECK_THROWS_WITH(al::plan_from_json(j.dump()),
+                    Catch::Contains("unknown learning-rate schedule \"linear\""));
 }

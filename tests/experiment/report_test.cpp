@@ -83,8 +83,9 @@ TEST_CASE("the report regenerates from the results alone, byte for byte", "[expe
     CHECK_THAT(first, Catch::Contains("| seeds | 0, 1, 2 |"));
     CHECK_THAT(first, Catch::Contains("| device | cpu (2 threads) |"));
     CHECK_THAT(first, Catch::Contains(
-                          "| training recipe | `adam lr=0.001 weight_decay=0.0005 epochs=30 (at "
-                          "least 300 steps) batch_size=32, from the seed's initial weights` |"));
+                          "| training recipe | `adam lr=0.001 weight_decay=0.0005 schedule=cosine "
+                          "(to 0 at the last step) epochs=30 (at least 300 steps) batch_size=32, "
+                          "from the seed's initial weights` |"));
     CHECK_THAT(first, Catch::Contains("| versions | alpipe 0.1.0; libtorch 1.13.1; fmt 90100;"));
     CHECK_THAT(first, Catch::Contains("All 9 runs finished."));
     CHECK_THAT(first, Catch::Contains("](curves.svg)"));

@@ -25,7 +25,16 @@ struct training_summary {
   std::int64_t steps = 0;
   std::int64_t epochs = 0;
   double final_loss = 0;  // mean loss of the last epoch
+  double last_learning_rate = 0;  // the rate of the last optimiser step
 };
+
+/// The learning rate of optimiser step `step` (0-based) of a training of
+/// `total_steps` steps under `recipe.schedule` (see al::lr_schedule): cosine
+/// gives recipe.learning_rate at step 0 and 0 at the last step; step gives
+/// lr, lr/10 from step ⌈total/2⌉ and lr/100 from ⌈3·total/4⌉; constant gives
+/// lr throughout. A step outside [0, total_steps) is std::out_of_range.
+double scheduled_learning_rate(const train_recipe& recipe, std::int64_t step,
+                               std::int64_t total_steps);
 
 /// MCDAL's auxiliary heads C1 and C2 (Cho et al.): two linear maps from the
 /// embedding to the logits, beside the model's own head, trained on the
@@ -65,7 +74,8 @@ struct unlabelled_batches {
 };
 
 /// Trains `model` on `images`/`labels` (already on `device`) with `recipe`;
-/// data order comes from `seed`. With `recipe.linear_probe` only the head
+/// data order comes from `seed`; the learning rate follows `recipe.schedule`
+/// over all the training's steps (MCDAL's heads too). With `recipe.linear_probe` only the head
 /// learns, on the embeddings of the encoder as it is (eval mode). With
 /// `recipe.probe_first` (LP-FT) that linear probe runs first, on the labelled
 /// set alone, and then the whole recipe from the fitted head; the summary

@@ -16,6 +16,7 @@ namespace al {
 ///
 ///   initial(random, 100) | train.epochs(40).lr(3e-4) | cycle(6, query(entropy, 100))
 ///   train(al::optimizer::sgd).lr(0.05).momentum(0.9)
+///   train.schedule(al::lr_schedule::constant)
 ///
 /// Without any `train` stage the defaults of `al::train_recipe` apply. Each
 /// option may be given once (AL013) and must be in range (AL014, upper
@@ -73,6 +74,11 @@ struct train_stage : stage_base {
     if (!(x >= 0 && x < 1)) errors::AL014_option_out_of_range("train", "momentum", "in [0, 1)");
     return with(option::momentum, "momentum", &train_recipe::momentum, x);
   }
+  /// How the rate moves over each training: al::lr_schedule::cosine (the
+  /// default), ::step or ::constant.
+  constexpr train_stage schedule(al::lr_schedule s) const {
+    return with(option::schedule, "schedule", &train_recipe::schedule, s);
+  }
   constexpr train_stage warm_start(bool on = true) const {
     return with(option::warm_start, "warm_start", &train_recipe::warm_start, on);
   }
@@ -115,6 +121,7 @@ struct train_stage : stage_base {
     if (given(option::lr)) out += fmt::format(".lr({})", recipe.learning_rate);
     if (given(option::weight_decay)) out += fmt::format(".weight_decay({})", recipe.weight_decay);
     if (given(option::momentum)) out += fmt::format(".momentum({})", recipe.momentum);
+    if (given(option::schedule)) out += fmt::format(".schedule({})", to_string(recipe.schedule));
     if (given(option::warm_start)) out += recipe.warm_start ? ".warm_start()" : ".warm_start(false)";
     if (given(option::linear_probe)) {
       out += recipe.linear_probe ? ".linear_probe()" : ".linear_probe(false)";
@@ -134,7 +141,7 @@ struct train_stage : stage_base {
   enum class option : std::uint32_t {
     optimizer = 1u << 0, epochs = 1u << 1, min_steps = 1u << 2, batch_size = 1u << 3,
     lr = 1u << 4, weight_decay = 1u << 5, momentum = 1u << 6, warm_start = 1u << 7,
-    linear_probe = 1u << 8, cod = 1u << 9, probe_first = 1u << 10,
+    linear_probe = 1u << 8, cod = 1u << 9, probe_first = 1u << 10, schedule = 1u << 11,
   };
   std::uint32_t given_ = 0;  // options written so far
 
