@@ -579,6 +579,10 @@ class text_parser {
         skip_space();
         const auto value_at = at_;
         const auto value = identifier();
+        if (value.empty()) {
+          fail("AL002", fmt::format("expected a schedule, {}", fmt::join(schedule_words(), ", ")),
+               value_at);
+        }
         const auto schedule = lr_schedule_named(value);
         if (!schedule) {
           fail("AL001", fmt::format("unknown schedule '{}'{}", value,

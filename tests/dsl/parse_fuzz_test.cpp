@@ -283,12 +283,18 @@ struct generator {
   std::string train() {
     static const std::vector<std::string> options = {"epochs", "min_steps", "batch_size", "lr",
                                                      "weight_decay", "momentum", "cod", "warm_start",
-                                                     "linear_probe", "probe_first", "epoch"};
+                                                     "linear_probe", "probe_first", "schedule",
+                                                     "epoch"};
     std::string out = d.one_in(3) ? (d.one_in(2) ? "train(sgd)" : "train(adam)") : "train";
     for (std::size_t i = d.below(4); i > 0; --i) {
       const auto& option = d.pick(options);
       const bool flag = option == "warm_start" || option == "linear_probe" || option == "probe_first";
       const bool real = option == "lr" || option == "weight_decay" || option == "momentum" || option == "cod";
+      if (option == "schedule") {
+        static const std::vector<std::string> schedules = {"cosine", "step", "constant", "cosin", ""};
+        out += ".schedule(" + d.pick(schedules) + ")";
+        continue;
+      }
       out += "." + option + "(" + (flag ? (d.one_in(3) ? "false" : "") : real ? fraction() : number()) + ")";
     }
     return out;

@@ -132,6 +132,8 @@ TEST_CASE("parse errors name the mistake, point at it and suggest the nearest wo
     CHECK_THROWS_WITH(parse("initial(random, 5) | train.schedule(linear)"),
                       Catch::StartsWith("AL001: unknown schedule 'linear'; known words: cosine, "
                                         "step, constant"));
+    CHECK_THROWS_WITH(parse("initial(random, 5) | train.schedule()"),
+                      Catch::StartsWith("AL002: expected a schedule, cosine, step, constant"));
     CHECK_THROWS_WITH(parse("initial(random, 5) | train.schedule(step).schedule(step)"),
                       Catch::Contains("AL013"));
     CHECK_THROWS_WITH(parse("initial(random, 5) | train.momentum(1.5)"),
