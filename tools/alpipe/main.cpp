@@ -426,10 +426,11 @@ int main(int argc, char** argv) {
     }
     if (args[0] == "words") {
       fmt::print("stages: {}\nstrategies: {}\ncombinators: {}\ntrain options: {}\n"
-                 "pretext tasks: {}\npretrain options: {}\n",
+                 "schedules: {}\npretext tasks: {}\npretrain options: {}\n",
                  fmt::join(al::stage_words(), " "), fmt::join(al::strategy_words(), " "),
                  fmt::join(al::combinator_words(), " "), fmt::join(al::train_option_words(), " "),
-                 fmt::join(al::pretext_words(), " "), fmt::join(al::pretrain_option_words(), " "));
+                 fmt::join(al::schedule_words(), " "), fmt::join(al::pretext_words(), " "),
+                 fmt::join(al::pretrain_option_words(), " "));
       return 0;
     }
     if (args[0] == "report") {
