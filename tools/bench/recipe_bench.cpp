@@ -1,11 +1,13 @@
 // Whether the training recipe's last epoch can be trusted, measured two ways.
 //
-//   recipe_bench epochs [--labels N] [--seeds LIST] [--last N] [--pool N]
+//   recipe_bench [--threads N] epochs [--labels N] [--seeds LIST] [--last N] [--pool N]
+//                                     [--replay RUN_FOLDER --cycle K]
 //     Trains the small CNN with the default recipe on random labelled sets of
-//     Fashion-MNIST, once per schedule (constant, cosine), and prints the
-//     test accuracy after each of the last N epochs: how far the evaluated
-//     model moves from one epoch to the next.
-//   recipe_bench stability DIR [--name NAME] [--csv FILE] [--drop POINTS]
+//     Fashion-MNIST (or replays a run's training after cycle K: the same
+//     labels, initial weights and data order), once per schedule (constant,
+//     cosine), and prints the test accuracy after each of the last N epochs:
+//     how far the evaluated model moves from one epoch to the next.
+//   recipe_bench stability DIR [--name NAME] [--csv FILE] [--drop POINTS] [--first-seeds N]
 //     Reads a comparison folder written by `alpipe compare` and prints, per
 //     strategy, the mean ± seed std at every budget, how often accuracy
 //     fell by more than POINTS when labels were added, and each strategy's
@@ -21,8 +23,10 @@
 #include <al/engine/training.hpp>
 #include <al/experiment/comparison_folder.hpp>
 #include <al/metrics.hpp>
+#include <al/seed.hpp>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -45,7 +49,38 @@ struct epochs_options {
   std::vector<std::uint64_t> seeds{0, 1, 2};
   std::int64_t last = 10;
   std::int64_t pool = 20000;
+  std::filesystem::path replay;  // a run folder
+  int replay_cycle = 1;
 };
+
+/// What one training starts from: the labelled samples, the initial weights'
+/// seed and the data order's seed.
+struct training_start {
+  engine::labelled_images labelled;
+  std::uint64_t weights_seed = 0;
+  std::uint64_t shuffle_seed = 0;
+  std::string what;
+};
+
+/// A run's training after cycle `cycle`, as the engine did it: the samples
+/// labelled in cycles 0..cycle in their order (cycles.jsonl), the run's
+/// initial weights and its data order (the seeds run.cpp derives).
+training_start replayed(const engine::dataset& loaded, const std::filesystem::path& run, int cycle) {
+  std::ifstream config_file(run / "config.json");
+  const auto seed = nlohmann::json::parse(config_file).at("seed").get<std::uint64_t>();
+  std::ifstream cycles(run / "cycles.jsonl");
+  std::vector<std::int64_t> rows;
+  std::string line;
+  for (int c = 0; c <= cycle && std::getline(cycles, line); ++c) {
+    const auto record = nlohmann::json::parse(line);  // kept: the loop reads inside it
+    for (const auto& row : record.at("queried")) rows.push_back(row.get<std::int64_t>());
+  }
+  const auto index = torch::tensor(rows, torch::kLong);
+  return {{loaded.train.images.index_select(0, index), loaded.train.labels.index_select(0, index)},
+          derive_seed(seed, "weights"),
+          derive_seed(seed, "shuffle", static_cast<std::uint64_t>(cycle)),
+          fmt::format("{} cycle {} ({} labels)", run.filename().string(), cycle, rows.size())};
+}
 
 void last_epochs(const epochs_options& o) {
   data_config data;
@@ -53,16 +88,26 @@ void last_epochs(const epochs_options& o) {
   const auto loaded = engine::load_dataset(data);
   const engine::input_shape shape{loaded.train.images.size(1), loaded.train.images.size(2),
                                   loaded.train.images.size(3), loaded.num_classes()};
-  fmt::print("small CNN, default recipe, {} random labels of a pool of {}, test accuracy (%) "
-             "after each of the last {} epochs\n",
-             o.labels, o.pool, o.last);
-  for (const auto seed : o.seeds) {
-    const auto labelled = engine::random_subset(loaded.train, o.labels, seed);
+  std::vector<training_start> starts;
+  if (!o.replay.empty()) {
+    starts.push_back(replayed(loaded, o.replay, o.replay_cycle));
+  } else {
+    for (const auto seed : o.seeds) {
+      starts.push_back({engine::random_subset(loaded.train, o.labels, seed), seed, seed,
+                        fmt::format("seed {}, {} random labels", seed, o.labels)});
+    }
+  }
+  fmt::print("small CNN, default recipe, pool of {}, test accuracy (%) after each of the last {} "
+             "epochs\n",
+             o.pool, o.last);
+  for (const auto& start_from : starts) {
     for (const auto schedule : {lr_schedule::constant, lr_schedule::cosine}) {
       train_recipe recipe;
       recipe.schedule = schedule;
-      torch::manual_seed(seed);
+      torch::manual_seed(start_from.weights_seed);
       auto model = engine::make_small_cnn(shape);
+      const auto& labelled = start_from.labelled;
+      const auto seed = start_from.shuffle_seed;
       std::vector<double> accuracies;
       const auto start = bench::clock_type::now();
       const auto summary = engine::train_classifier(
@@ -73,9 +118,9 @@ void last_epochs(const epochs_options& o) {
             model->train();  // evaluate left it in eval mode
           });
       const auto [low, high] = std::minmax_element(accuracies.begin(), accuracies.end());
-      fmt::print("seed {} {:<8} {:.2f} | last {}: {:.2f} (min {:.2f}, max {:.2f}, std {:.2f}) "
+      fmt::print("{} {:<8} {:.2f} | last {}: {:.2f} (min {:.2f}, max {:.2f}, std {:.2f}) "
                  "[{} steps, {:.0f} s]\n",
-                 seed, to_string(schedule), accuracies.back(), o.last,
+                 start_from.what, to_string(schedule), accuracies.back(), o.last,
                  fmt::join(accuracies, " "), *low, *high,
                  summarize(accuracies).std, summary.steps, bench::seconds_since(start));
     }
@@ -89,6 +134,7 @@ struct stability_options {
   std::string name;
   std::filesystem::path csv;
   double drop_points = 2;
+  std::size_t first_seeds = 0;  // 0: every seed of the comparison
 };
 
 void stability(const stability_options& o) {
@@ -104,11 +150,18 @@ void stability(const stability_options& o) {
   std::map<std::string, std::vector<double>> aubc_by_strategy;
   std::map<std::string, std::vector<std::uint64_t>> seeds_by_strategy;
   std::size_t drops = 0, steps = 0;
+  std::vector<std::string> drop_lines;
+  const auto seeds = o.first_seeds == 0 || o.first_seeds >= comparison.seeds.size()
+                         ? comparison.seeds
+                         : std::vector<std::uint64_t>(comparison.seeds.begin(),
+                                                      comparison.seeds.begin() + static_cast<std::ptrdiff_t>(o.first_seeds));
   fmt::print("{}: accuracy (%) mean ± seed std per budget; finished runs only\n", name);
   for (const auto& pipeline : comparison.pipelines) {
     seed_curves curves;
     for (const auto& run : pipeline.runs) {
-      if (!run.finished()) continue;
+      if (!run.finished() || std::find(seeds.begin(), seeds.end(), run.settings.seed) == seeds.end()) {
+        continue;
+      }
       std::vector<double> accuracy;
       std::vector<std::int64_t> labelled;
       for (const auto& cycle : run.cycles) {
@@ -120,7 +173,12 @@ void stability(const stability_options& o) {
         }
       }
       for (std::size_t k = 1; k < accuracy.size(); ++k, ++steps) {
-        if (accuracy[k] < accuracy[k - 1] - o.drop_points) ++drops;
+        if (accuracy[k] < accuracy[k - 1] - o.drop_points) {
+          ++drops;
+          drop_lines.push_back(fmt::format("{} seed {}: {:.2f} at {} labels, {:.2f} at {}",
+                                           pipeline.label, run.settings.seed, accuracy[k - 1],
+                                           labelled[k - 1], accuracy[k], labelled[k]));
+        }
       }
       curves.labelled = labelled;
       curves.by_seed.push_back(accuracy);
@@ -136,6 +194,7 @@ void stability(const stability_options& o) {
   }
   fmt::print("  drops of more than {:g} points when labels were added: {} of {} ({:.1f}%)\n",
              o.drop_points, drops, steps, steps ? 100.0 * drops / steps : 0.0);
+  for (const auto& line : drop_lines) fmt::print("    {}\n", line);
   const auto& baseline = aubc_by_strategy[comparison.baseline];
   for (const auto& [label, values] : aubc_by_strategy) {
     if (label == comparison.baseline) continue;
@@ -165,6 +224,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{30}));
   epochs_command->add_option("--pool", epochs.pool, "pool the labels are drawn from")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{60000}));
+  epochs_command->add_option("--replay", epochs.replay,
+                             "a run folder: replay its training after --cycle (same labels, "
+                             "weights and data order; give the run's --pool)")
+      ->check(CLI::ExistingDirectory);
+  epochs_command->add_option("--cycle", epochs.replay_cycle, "the cycle to replay")
+      ->check(CLI::Range(0, 10000));
+  int threads = 0;
+  app.add_option("--threads", threads, "Torch threads (0: every core; a comparison run with "
+                                       "--parallel 2 on 2 cores used 1)")
+      ->check(CLI::Range(0, 1024));
   stability_options stable;
   auto* stability_command = app.add_subcommand("stability", "a comparison folder's curves and drops");
   stability_command->add_option("folder", stable.folder, "a folder written by alpipe compare")
@@ -174,9 +243,12 @@ int main(int argc, char** argv) {
   stability_command->add_option("--csv", stable.csv, "append one row per run and cycle to this CSV");
   stability_command->add_option("--drop", stable.drop_points, "a fall of more than this many points is a drop")
       ->check(CLI::Range(0.0, 100.0));
+  stability_command->add_option("--first-seeds", stable.first_seeds,
+                                "only the comparison's first N seeds (0: all)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000000}));
   CLI11_PARSE(app, argc, argv);
   try {
-    engine::set_torch_threads(0);
+    engine::set_torch_threads(threads);
     if (*epochs_command) last_epochs(epochs);
     if (*stability_command) stability(stable);
   } catch (const std::exception& e) {
