@@ -12,7 +12,8 @@
 //     strategy, the mean ± seed std at every budget, how often accuracy
 //     fell by more than POINTS when labels were added, and each strategy's
 //     AUBC verdict against the baseline. With --csv it appends one row per
-//     run and cycle (name, strategy, seed, labelled, accuracy).
+//     run and cycle in the lessons' curves.csv form (arm "strategy (NAME)",
+//     seed, cycle, labelled, accuracy), which `alpipe plot` draws.
 //
 // The commands and figures are in docs/benchmarks.md ("The training recipe").
 
@@ -145,11 +146,12 @@ void stability(const stability_options& o) {
     const bool fresh = !std::filesystem::exists(o.csv);
     csv.open(o.csv, std::ios::app);
     if (!csv) throw std::runtime_error(fmt::format("cannot write {}", o.csv.string()));
-    if (fresh) csv << "name,strategy,seed,labelled,accuracy\n";
+    if (fresh) csv << "arm,seed,cycle,labelled,accuracy\n";
   }
   std::map<std::string, std::vector<double>> aubc_by_strategy;
   std::map<std::string, std::vector<std::uint64_t>> seeds_by_strategy;
   std::size_t drops = 0, steps = 0;
+  double largest_fall = 0;
   std::vector<std::string> drop_lines;
   const auto seeds = o.first_seeds == 0 || o.first_seeds >= comparison.seeds.size()
                          ? comparison.seeds
@@ -168,11 +170,12 @@ void stability(const stability_options& o) {
         accuracy.push_back(100 * cycle.accuracy);
         labelled.push_back(cycle.labelled);
         if (csv.is_open()) {
-          csv << fmt::format("{},{},{},{},{:.4f}\n", name, pipeline.label, run.settings.seed,
-                             cycle.labelled, cycle.accuracy);
+          csv << fmt::format("\"{} ({})\",{},{},{},{:.6f}\n", pipeline.label, name,
+                             run.settings.seed, cycle.cycle, cycle.labelled, cycle.accuracy);
         }
       }
       for (std::size_t k = 1; k < accuracy.size(); ++k, ++steps) {
+        largest_fall = std::max(largest_fall, accuracy[k - 1] - accuracy[k]);
         if (accuracy[k] < accuracy[k - 1] - o.drop_points) {
           ++drops;
           drop_lines.push_back(fmt::format("{} seed {}: {:.2f} at {} labels, {:.2f} at {}",
@@ -192,8 +195,9 @@ void stability(const stability_options& o) {
     }
     fmt::print("  ({} seeds)\n", curves.by_seed.size());
   }
-  fmt::print("  drops of more than {:g} points when labels were added: {} of {} ({:.1f}%)\n",
-             o.drop_points, drops, steps, steps ? 100.0 * drops / steps : 0.0);
+  fmt::print("  drops of more than {:g} points when labels were added: {} of {} ({:.1f}%); "
+             "largest fall {:.2f} points\n",
+             o.drop_points, drops, steps, steps ? 100.0 * drops / steps : 0.0, largest_fall);
   for (const auto& line : drop_lines) fmt::print("    {}\n", line);
   const auto& baseline = aubc_by_strategy[comparison.baseline];
   for (const auto& [label, values] : aubc_by_strategy) {
@@ -202,11 +206,13 @@ void stability(const stability_options& o) {
     // unless it was cut short, in which case the shorter list decides.
     const auto n = std::min(values.size(), baseline.size());
     const auto test = paired_t_test(std::span(values).first(n), std::span(baseline).first(n));
-    fmt::print("  {:<18} AUBC {:.2f} vs {} {:.2f}: {:+.2f} points, {} (p = {})\n", label,
+    fmt::print("  {:<18} AUBC {:.2f} vs {} {:.2f}: {:+.2f} points, {} (p {})\n", label,
                summarize(std::span(values).first(n)).mean, comparison.baseline,
                summarize(std::span(baseline).first(n)).mean, test.mean_difference,
                describe_verdict(test, comparison.baseline),
-               test.p ? fmt::format("{:.3f}", *test.p) : std::string("-"));
+               !test.p ? std::string("-")
+               : *test.p < 0.001 ? std::string("< 0.001")
+                                 : fmt::format("= {:.3f}", *test.p));
   }
 }
 
