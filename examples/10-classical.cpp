@@ -1,7 +1,7 @@
 // Lesson 10 — the classical baselines, on the same start.
 //
 // Uncertainty (entropy, BALD), diversity (coreset), both at once (BADGE) and
-// the seed slides' hybrid "uncertainty first, then diversity"
+// the study-group slides' (2022-07-07) hybrid "uncertainty first, then diversity"
 // (prefilter(entropy, 10) >> coreset), against random, on Fashion-MNIST.
 // One seed: every pipeline starts from the same initial set and weights.
 //

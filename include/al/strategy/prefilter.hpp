@@ -1,7 +1,7 @@
 #pragma once
 // `prefilter(s, m) >> set_selector` — uncertainty, then diversity: keep the
 // m·b top-scored candidates by the scorer s, then let the set selector choose
-// the b samples of the query among them (the hybrid of the seed slides).
+// the b samples of the query among them (the hybrid of the study-group slides).
 //
 //   query(prefilter(entropy, 10) >> coreset, 100)   // coreset over the 1000 most uncertain
 
