@@ -27,8 +27,8 @@ class learning_curves {
   void add(std::size_t arm, std::uint64_t seed, const al::run_report& report) {
     for (const auto& c : report.cycles) {
       accuracy_[arm][c.labelled].push_back(c.accuracy);
-      rows_.push_back(fmt::format("{},{},{},{},{:.6f}", arms_[arm], seed, c.cycle, c.labelled,
-                                  c.accuracy));
+      rows_.push_back(fmt::format("{},{},{},{},{:.6f}", csv_field(arms_[arm]), seed, c.cycle,
+                                  c.labelled, c.accuracy));
     }
   }
 
@@ -99,6 +99,14 @@ class learning_curves {
   }
 
  private:
+  /// An arm's name as one CSV field: in double quotes, any quote doubled
+  /// (RFC 4180), so that "random, warm start" stays one field.
+  static std::string csv_field(const std::string& text) {
+    std::string out = "\"";
+    for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  }
+
   static std::pair<double, double> mean_sd(const std::vector<double>& values) {
     double sum = 0;
     for (double v : values) sum += v;
