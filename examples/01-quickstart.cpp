@@ -10,6 +10,7 @@
 // --smoke (or ALPIPE_QUICKSTART_SMOKE=1) runs a tiny budget for CI.
 
 #include "command_line.hpp"
+#include "learning_curves.hpp"
 #include "report_errors.hpp"
 
 #include <al/al.hpp>
@@ -74,8 +75,13 @@ static int lesson(int argc, char** argv) {
     for (const auto& r : reports) fmt::print(" {:>17.2f}", 100 * r.cycles[row].accuracy);
     fmt::print("\n");
   }
+  // Every run's curve as CSV, for `alpipe plot` and the course's tables.
+  lessons::learning_curves curves(names);
+  for (std::size_t k = 0; k < reports.size(); ++k) curves.add(k, c.seed, reports[k]);
+  curves.write_csv(c.results_dir / "curves.csv");
   fmt::print("\nresults written to:\n");
   for (const auto& r : reports) fmt::print("  {}\n", r.folder.string());
+  fmt::print("  {}\n", (c.results_dir / "curves.csv").string());
   return 0;
 }
 

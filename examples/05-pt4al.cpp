@@ -1,4 +1,4 @@
-// Lesson 21 — PT4AL: the pretext task decides what to label, and when.
+// Lesson 05 — PT4AL: the pretext task decides what to label, and when.
 //
 // Yi et al. (2022), "Using self-supervised pretext tasks for active
 // learning": a rotation head trained on every pool image gives each image a
@@ -14,7 +14,7 @@
 // and then loaded from the cache): random sampling, least confidence over
 // the whole pool, and PT4AL with least confidence inside each batch.
 //
-// Run it:   build/examples/21-pt4al [--smoke] [--seeds N] [--pool N] [--out DIR]
+// Run it:   build/examples/05-pt4al [--smoke] [--seeds N] [--pool N] [--out DIR]
 //                             [--device NAME] [--model NAME]
 //                             [--pretrain-epochs N] [--pretrain-lr X]
 // Measured curves: docs/self-supervised.md.

@@ -1,8 +1,8 @@
-// Lesson 04 — write your own set selector and combinator.
+// Lesson 10 — write your own set selector and combinator.
 //
 // Most new methods choose a whole batch at once (coreset, BADGE, TypiClust,
 // ProbCover): they are set selectors, not per-sample scores. A set selector
-// has the same two halves as the scorer of lesson 03:
+// has the same two halves as the scorer of lesson 09:
 //   * the DSL word: a literal type with its name, what it needs from the
 //     model, kind = set_selector and one line for explain(). No LibTorch.
 //   * the engine side: a function that chooses `count` of the candidate
@@ -17,7 +17,7 @@
 //     outliers). Distances are computed in blocks of rows: memory O(N·d).
 //   * "interleave(a, b)": takes a's picks and b's picks in turn, each once.
 //
-// Run it:   build/examples/04-own-selector [--blobs] [--out DIR]
+// Run it:   build/examples/10-own-selector [--blobs] [--out DIR]
 
 #include "command_line.hpp"
 #include "report_errors.hpp"
@@ -168,7 +168,7 @@ static int lesson(int argc, char** argv) {
   c.results_dir = "results/own-selector";
   c.data.pool_size = 5000;
   c.data.test_size = 2000;
-  CLI::App app{"Lesson 04: your own set selector and combinator."};
+  CLI::App app{"Lesson 10: your own set selector and combinator."};
   lessons::add_blobs_option(app, c);
   app.add_option("--out", c.results_dir, "parent folder of the results");
   if (const auto stop = lessons::parse_command_line(app, argc, argv)) return *stop;

@@ -1,4 +1,4 @@
-// Lesson 31 — balance across classes on a long-tailed pool.
+// Lesson 06 — balance across classes on a long-tailed pool.
 //
 // On imbalanced data uncertainty sampling keeps asking about the classes the
 // model already sees often, and plain accuracy hides it. Here the
@@ -13,7 +13,7 @@
 // recall) and the entropy of the labelled set's class histogram (bits; an
 // even spread over 10 classes is log2 10 = 3.32).
 //
-// Run it:   build/examples/31-balance [--smoke] [--seeds N] [--pool N] [--out DIR]
+// Run it:   build/examples/06-balance [--smoke] [--seeds N] [--pool N] [--out DIR]
 //                               [--device NAME] [--model NAME]
 
 #include "lesson_options.hpp"

@@ -1,4 +1,4 @@
-// Lesson 20 — self-supervised pretraining meets active learning.
+// Lesson 04 — self-supervised pretraining meets active learning.
 //
 // Bengar et al. (2021), "Reducing label effort: self-supervised meets active
 // learning": SimSiam pretraining on the unlabelled pool lifts every strategy,
@@ -21,7 +21,7 @@
 // head; the two pretrained arms also share the pretrained encoder: the
 // second one loads it from the cache instead of pretraining again.
 //
-// Run it:   build/examples/20-self-supervised [--smoke] [--seeds N] [--pool N] [--out DIR]
+// Run it:   build/examples/04-self-supervised [--smoke] [--seeds N] [--pool N] [--out DIR]
 //                                      [--device NAME] [--model NAME]
 //                                      [--pretrain-epochs N] [--pretrain-lr X]
 // Measured curves: docs/self-supervised.md.

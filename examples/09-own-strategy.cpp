@@ -1,4 +1,4 @@
-// Lesson 03 — write your own strategy and use it like a built-in word.
+// Lesson 09 — write your own strategy and use it like a built-in word.
 //
 // A strategy has two halves:
 //   * the DSL word: a small literal type saying its name, what it needs from
@@ -11,7 +11,7 @@
 // Here: "ratio" sampling — the ratio p(2)/p(1) of the two most probable
 // classes, close to 1 where the model hesitates between two classes.
 //
-// Run it:   build/examples/03-own-strategy [--blobs] [--out DIR]
+// Run it:   build/examples/09-own-strategy [--blobs] [--out DIR]
 
 #include "command_line.hpp"
 #include "report_errors.hpp"
@@ -48,7 +48,7 @@ static int lesson(int argc, char** argv) {
   c.results_dir = "results/own-strategy";
   c.data.pool_size = 5000;
   c.data.test_size = 2000;
-  CLI::App app{"Lesson 03: your own per-sample scorer."};
+  CLI::App app{"Lesson 09: your own per-sample scorer."};
   lessons::add_blobs_option(app, c);
   app.add_option("--out", c.results_dir, "parent folder of the results");
   if (const auto stop = lessons::parse_command_line(app, argc, argv)) return *stop;

@@ -1,4 +1,4 @@
-// Lesson 30 — discrepancy: where do two views of the model disagree?
+// Lesson 03 — discrepancy: where do two views of the model disagree?
 //
 // Two strategies score a sample by a disagreement the training creates:
 //   mcdal — MCDAL (Cho et al.): two auxiliary heads are trained to agree on
@@ -16,7 +16,7 @@
 //
 //   initial(random, 100) | train.cod() | cycle(5, query(tod, 100))
 //
-// Run it:   build/examples/30-discrepancy [--smoke] [--seeds N] [--pool N] [--out DIR]
+// Run it:   build/examples/03-discrepancy [--smoke] [--seeds N] [--pool N] [--out DIR]
 //                                   [--device NAME] [--model NAME]
 // Measured curves: docs/discrepancy.md.
 

@@ -1,11 +1,11 @@
-// Lesson 02 — bring your own model.
+// Lesson 08 — bring your own model.
 //
 // Any LibTorch module that gives an embedding h(x) and logits works with the
 // whole loop: derive from al::engine::classifier, implement embed() and
 // head(), and hand a factory to the config. Strategies that look at the
 // embedding (coreset, badge, …) then see your h(x).
 //
-// Run it:   build/examples/02-own-model [--blobs] [--out DIR]
+// Run it:   build/examples/08-own-model [--blobs] [--out DIR]
 // --blobs uses synthetic data instead of Fashion-MNIST (the test does).
 
 #include "command_line.hpp"
@@ -49,7 +49,7 @@ static int lesson(int argc, char** argv) {
   c.results_dir = "results/own-model";
   c.data.pool_size = 5000;
   c.data.test_size = 2000;
-  CLI::App app{"Lesson 02: your own model in the engine."};
+  CLI::App app{"Lesson 08: your own model in the engine."};
   lessons::add_blobs_option(app, c);
   app.add_option("--out", c.results_dir, "parent folder of the results");
   if (const auto stop = lessons::parse_command_line(app, argc, argv)) return *stop;
