@@ -14,8 +14,8 @@
 // Run it:   build/examples/02-uncertainty-diversity [--smoke] [--seeds N] [--pool N]
 //                                   [--out DIR] [--device NAME] [--model NAME]
 // --pool 60000 runs on the whole training set (the benchmark setting).
-// It writes curves.csv (for `alpipe plot`) and query-classes.csv (one line
-// per strategy, seed, cycle and class). Measured: docs/course/02-uncertainty-diversity.md.
+// It writes curves.csv (for `alpipe plot`), query-classes.csv (one line per
+// strategy, seed, cycle and class) and costs.csv (seconds per cycle). Measured: docs/course/02-uncertainty-diversity.md.
 
 #include "learning_curves.hpp"
 #include "lesson_options.hpp"
@@ -81,6 +81,8 @@ static int lesson(int argc, char** argv) {
   std::filesystem::create_directories(c.results_dir);
   std::ofstream classes_csv(c.results_dir / "query-classes.csv");
   classes_csv << "arm,seed,cycle,class,count\n";
+  std::ofstream costs_csv(c.results_dir / "costs.csv");
+  costs_csv << "arm,seed,cycle,train,score,select\n";
   std::string device;
   lessons::run_arms(pipelines, options.seeds, c,
                     [&](std::size_t arm, std::uint64_t seed, const run_report& report) {
@@ -91,6 +93,9 @@ static int lesson(int argc, char** argv) {
                         tally.seconds.train += cycle.seconds.train;
                         tally.seconds.score += cycle.seconds.score;
                         tally.seconds.select += cycle.seconds.select;
+                        costs_csv << fmt::format("\"{}\",{},{},{:.4f},{:.4f},{:.4f}\n", names[arm],
+                                                 seed, cycle.cycle, cycle.seconds.train,
+                                                 cycle.seconds.score, cycle.seconds.select);
                         if (cycle.cycle == 0) continue;
                         const auto& histogram = cycle.query_class_histogram;
                         tally.queried_classes.resize(histogram.size(), 0);
@@ -102,6 +107,7 @@ static int lesson(int argc, char** argv) {
                       }
                     });
   classes_csv.close();
+  costs_csv.close();
   const auto seeds = static_cast<std::size_t>(options.seeds);
   fmt::print("\ndevice {}", device);
   curves.print(seeds);
@@ -149,7 +155,7 @@ static int lesson(int argc, char** argv) {
                t.score / per_seed, t.select / per_seed);
   }
   curves.write_csv(c.results_dir / "curves.csv");
-  fmt::print("\nresults written to {} (curves.csv, query-classes.csv)\n", c.results_dir.string());
+  fmt::print("\nresults written to {} (curves.csv, query-classes.csv, costs.csv)\n", c.results_dir.string());
   return 0;
 }
 

@@ -18,7 +18,7 @@
 //
 // Run it:   build/examples/03-discrepancy [--smoke] [--seeds N] [--pool N] [--out DIR]
 //                                   [--device NAME] [--model NAME]
-// Measured curves: docs/discrepancy.md.
+// Measured curves: docs/course/03-discrepancy.md.
 
 #include "learning_curves.hpp"
 #include "lesson_options.hpp"

@@ -24,7 +24,7 @@
 // Run it:   build/examples/04-self-supervised [--smoke] [--seeds N] [--pool N] [--out DIR]
 //                                      [--device NAME] [--model NAME]
 //                                      [--pretrain-epochs N] [--pretrain-lr X]
-// Measured curves: docs/self-supervised.md.
+// Measured curves: docs/course/04-self-supervised.md.
 
 #include "learning_curves.hpp"
 #include "lesson_options.hpp"

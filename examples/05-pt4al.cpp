@@ -17,7 +17,7 @@
 // Run it:   build/examples/05-pt4al [--smoke] [--seeds N] [--pool N] [--out DIR]
 //                             [--device NAME] [--model NAME]
 //                             [--pretrain-epochs N] [--pretrain-lr X]
-// Measured curves: docs/self-supervised.md.
+// Measured curves: docs/course/05-pt4al.md.
 
 #include "learning_curves.hpp"
 #include "lesson_options.hpp"

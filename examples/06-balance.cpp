@@ -15,6 +15,7 @@
 //
 // Run it:   build/examples/06-balance [--smoke] [--seeds N] [--pool N] [--out DIR]
 //                               [--device NAME] [--model NAME]
+// Measured: docs/course/06-balance.md.
 
 #include "lesson_options.hpp"
 #include "report_errors.hpp"
