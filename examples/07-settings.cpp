@@ -97,6 +97,12 @@ std::vector<std::vector<int>> ranks_per_seed(const std::vector<std::vector<doubl
   return ranks;
 }
 
+/// "p=0.012", or "p<0.001" where three decimals would print 0.000.
+std::string p_text(const al::paired_test_result& test) {
+  if (!test.p) return "p=n/a";
+  return *test.p < 0.0005 ? std::string("p<0.001") : fmt::format("p={:.3f}", *test.p);
+}
+
 double mean(const std::vector<double>& values) {
   return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
 }
@@ -137,8 +143,7 @@ setting_result report_setting(const setting& s, const al::comparison_record& rec
     const double mean_rank = rank_sum / static_cast<double>(seeds);
     const auto versus = k == 0 ? std::string("—")
                                : fmt::format("{:+.2f} ({}/{}, {})", 100 * test.mean_difference,
-                                             ahead, seeds,
-                                             test.p ? fmt::format("p={:.3f}", *test.p) : "p=n/a");
+                                             ahead, seeds, p_text(test));
     fmt::print("{:<10} {:>16} {:>34} {:>16} {:>9.1f}\n", label,
                fmt::format("{:.2f} ± {:.2f}", 100 * m, 100 * sd), versus, rank_text, mean_rank);
     for (std::size_t seed = 0; seed < seeds; ++seed) {
@@ -178,8 +183,7 @@ void print_flips(const std::vector<setting_result>& results) {
     bool significantly_ahead = false, significantly_behind = false;
     for (const auto& r : results) {
       const auto& test = r.against_random[k];
-      const auto entry = fmt::format("{} ({:+.2f}, {})", r.name, 100 * test.mean_difference,
-                                     test.p ? fmt::format("p={:.3f}", *test.p) : "p=n/a");
+      const auto entry = fmt::format("{} ({:+.2f}, {})", r.name, 100 * test.mean_difference, p_text(test));
       (test.mean_difference > 0 ? ahead : behind).push_back(entry);
       (test.mean_difference > 0 ? significantly_ahead : significantly_behind) |= test.significant();
     }
