@@ -30,16 +30,14 @@
 #include <al/al.hpp>
 #include <al/compare.hpp>
 #include <al/metrics/aubc.hpp>
+#include <al/metrics/learning_curve.hpp>
 #include <al/metrics/paired_test.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <numeric>
 #include <string>
 #include <vector>
 
@@ -103,10 +101,6 @@ std::string p_text(const al::paired_test_result& test) {
   return *test.p < 0.0005 ? std::string("p<0.001") : fmt::format("p={:.3f}", *test.p);
 }
 
-double mean(const std::vector<double>& values) {
-  return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
-}
-
 /// What one setting measured, kept for the summary of flips.
 struct setting_result {
   std::string name;
@@ -125,12 +119,10 @@ setting_result report_setting(const setting& s, const al::comparison_record& rec
   fmt::print("\n=== {}: {} ({} seeds) ===\n", s.name, s.description, seeds);
   fmt::print("{:<10} {:>16} {:>34} {:>16} {:>9}\n", "strategy", "AUBC (%)",
              "− random (points, seeds ahead, p)", "rank per seed", "mean rank");
+  // five_strategies() puts random first: every other row is tested against row 0.
   for (std::size_t k = 0; k < aubcs.size(); ++k) {
     const auto& label = record.pipelines[k].label;
-    double squares = 0;
-    const double m = mean(aubcs[k]);
-    for (double v : aubcs[k]) squares += (v - m) * (v - m);
-    const double sd = seeds > 1 ? std::sqrt(squares / static_cast<double>(seeds - 1)) : 0.0;
+    const auto aubc = al::summarize(aubcs[k]);
     const auto test = al::paired_t_test(aubcs[k], aubcs[0]);
     std::size_t ahead = 0;
     for (std::size_t seed = 0; seed < seeds; ++seed) ahead += aubcs[k][seed] > aubcs[0][seed] ? 1 : 0;
@@ -145,11 +137,12 @@ setting_result report_setting(const setting& s, const al::comparison_record& rec
                                : fmt::format("{:+.2f} ({}/{}, {})", 100 * test.mean_difference,
                                              ahead, seeds, p_text(test));
     fmt::print("{:<10} {:>16} {:>34} {:>16} {:>9.1f}\n", label,
-               fmt::format("{:.2f} ± {:.2f}", 100 * m, 100 * sd), versus, rank_text, mean_rank);
+               fmt::format("{:.2f} ± {:.2f}", 100 * aubc.mean, 100 * aubc.std), versus, rank_text,
+               mean_rank);
     for (std::size_t seed = 0; seed < seeds; ++seed) {
-      csv << fmt::format("{},{},{},{:.6f},{:.6f},{}\n", s.name, label, record.pipelines[k].runs[seed].settings.seed,
-                         aubcs[k][seed], record.pipelines[k].runs[seed].cycles.back().accuracy,
-                         ranks[k][seed]);
+      const auto& run = record.pipelines[k].runs[seed];
+      csv << fmt::format("{},{},{},{:.6f},{:.6f},{}\n", s.name, label, run.settings.seed,
+                         aubcs[k][seed], run.cycles.back().accuracy, ranks[k][seed]);
     }
     result.strategies.push_back(label);
     result.against_random.push_back(test);
