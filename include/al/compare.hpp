@@ -48,6 +48,15 @@ struct compare_options {
   std::vector<std::uint64_t> seeds{0, 1, 2};
   /// Runs at once; 0 = as many as there are runs, at most the machine's cores.
   int parallel = 0;
+  /// This process runs the shard-th of `shards` slices of the job list
+  /// (alpipe: --shard K/N, K from 0 to N − 1): job k, in seed-major order,
+  /// belongs to slice k mod N. Every shard writes (or finds) the same
+  /// comparison.json; each run folder is locked by the process running it,
+  /// and the report is written by whichever shard finishes the last run.
+  /// Run the N shards as separate processes, on one machine or several that
+  /// share the folder (docs/comparisons.md: Slurm job arrays, GNU parallel).
+  std::size_t shard = 0;
+  std::size_t shards = 1;
   /// Add a random baseline when no pipeline queries only at random, and on a
   /// long-tailed pool (`config.data.long_tail`) a `balanced(random)` one too.
   bool add_baselines = true;
@@ -55,8 +64,11 @@ struct compare_options {
 
 struct comparison_result {
   std::filesystem::path folder;  // config.results_dir: comparison.json and the run folders
-  std::filesystem::path report;  // folder / "report.md"
-  comparison_record record;      // what the report was made from
+  std::filesystem::path report;  // folder / "report.md"; empty while runs are unfinished
+  comparison_record record;      // what the report was made from (empty without a report)
+  /// The comparison's runs that are not finished yet, when this process ran
+  /// one shard and others have runs left (see al::unfinished_runs).
+  std::vector<std::string> unfinished;
   int parallel = 1;              // runs that were run at once
   int threads_per_run = 0;       // Torch threads of every run
 };
@@ -65,7 +77,7 @@ struct comparison_result {
 /// `c.results_dir / "<label>-seed<s>"` (the label made folder-safe) with
 /// `seed = s`; writes `c.results_dir / "comparison.json"` before the first
 /// run (a killed comparison can be reported, and run again) and the report
-/// after the last.
+/// after the last (with shards: after the last run of any shard).
 ///
 /// When `c.threads` is 0 every run gets max(1, cores / parallel) Torch
 /// threads, the same for all, and config.json records it. A run that throws

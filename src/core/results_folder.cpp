@@ -186,10 +186,12 @@ std::optional<std::string> run_mismatch(const results_folder& folder, std::strin
   const auto config_was = folder.read_file("config.json");
   const bool has_results = std::filesystem::exists(folder.path() / "cycles.jsonl") ||
                            std::filesystem::exists(folder.path() / "checkpoint.pt");
-  if (!plan_was && !config_was && !has_results) return std::nullopt;
+  // A run killed while writing its record, before any result: nothing to
+  // lose, so it starts again (it rewrites both files).
+  if (!has_results && (!plan_was || !config_was)) return std::nullopt;
   // Results without the record of which run made them cannot be resumed.
   for (const auto& [name, content] : {std::pair{"plan.txt", &plan_was}, {"config.json", &config_was}}) {
-    if (!*content && (has_results || plan_was || config_was)) {
+    if (!*content) {
       return fmt::format("{} is missing, so which run its results belong to is unknown", name);
     }
   }

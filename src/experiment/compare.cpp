@@ -21,6 +21,8 @@
 #include <fmt/format.h>
 #include <range/v3/range/conversion.hpp>
 #include <range/v3/view/cartesian_product.hpp>
+#include <range/v3/view/filter.hpp>
+#include <range/v3/view/iota.hpp>
 #include <range/v3/view/indices.hpp>
 #include <range/v3/view/transform.hpp>
 #include <nlohmann/json.hpp>
@@ -185,6 +187,12 @@ void check_input(const std::vector<compared_pipeline>& pipelines, const compare_
         "the seeds {} repeat one; a repeated seed repeats a run and fakes agreement, list each once",
         fmt::join(options.seeds, ",")));
   }
+  if (options.shards < 1 || options.shard >= options.shards) {
+    throw std::invalid_argument(fmt::format(
+        "shard {} of {} does not exist: --shard K/N takes N ≥ 1 and K from 0 to N − 1 (a Slurm "
+        "array --array=0-{} gives $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)",
+        options.shard, options.shards, options.shards > 0 ? options.shards - 1 : 0));
+  }
   if (options.parallel < 0 || options.parallel > engine::max_threads()) {
     throw std::invalid_argument(fmt::format(
         "parallel (--parallel) must be 0 (as many runs at once as cores allow) or from 1 to {} "
@@ -289,17 +297,24 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
   const auto baseline = add_baselines(pipelines, added, c, options.add_baselines);
   if (added.empty()) added.assign(pipelines.size(), false);
 
-  // Seed by seed, so a comparison stopped early holds whole seeds.
-  const auto jobs = ranges::views::cartesian_product(options.seeds,
-                                                     ranges::views::indices(pipelines.size())) |
-                    ranges::views::transform([](const auto& pair) {
-                      const auto& [seed, pipeline] = pair;
-                      return job{pipeline, seed};
+  // Seed by seed, so a comparison stopped early holds whole seeds; a shard
+  // takes every N-th job, so each shard gets a share of every seed.
+  const auto all_jobs = ranges::views::cartesian_product(
+                            options.seeds, ranges::views::indices(pipelines.size())) |
+                        ranges::views::transform([](const auto& pair) {
+                          const auto& [seed, pipeline] = pair;
+                          return job{pipeline, seed};
+                        }) |
+                        ranges::to<std::vector>();
+  const auto jobs = ranges::views::iota(std::size_t{0}, all_jobs.size()) |
+                    ranges::views::filter([&](std::size_t k) {
+                      return k % options.shards == options.shard;
                     }) |
+                    ranges::views::transform([&](std::size_t k) { return all_jobs[k]; }) |
                     ranges::to<std::vector>();
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int parallel = std::min(static_cast<int>(jobs.size()),
-                                options.parallel > 0 ? options.parallel : cores);
+  const int parallel = std::max(1, std::min(static_cast<int>(jobs.size()),
+                                            options.parallel > 0 ? options.parallel : cores));
   // Every run gets the same Torch thread count, whichever run it is, so a
   // run's numbers do not depend on which others share the machine with it.
   const int threads = c.threads > 0 ? c.threads : std::max(1, cores / parallel);
@@ -307,10 +322,19 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
 
   const auto folder = c.results_dir;
   std::filesystem::create_directories(folder);
-  // One comparison process at a time in the folder (its runs lock their
-  // own folders as well).
+  // One process at a time per shard of the comparison (its runs lock their
+  // own folders as well, so shards never run the same run twice).
+  const auto lock_name = options.shards == 1
+                             ? std::string("comparison.lock")
+                             : fmt::format("comparison-shard-{}-of-{}.lock", options.shard,
+                                           options.shards);
+  const auto lock_owner =
+      options.shards == 1
+          ? fmt::format("the comparison folder {}", folder.string())
+          : fmt::format("shard {}/{} of the comparison in {}", options.shard, options.shards,
+                        folder.string());
   const oracle_detail::folder_lock lock(
-      folder / "comparison.lock", fmt::format("the comparison folder {}", folder.string()),
+      folder / lock_name, lock_owner,
       c.wait_for_lock ? oracle_detail::folder_lock::when_held::wait
                       : oracle_detail::folder_lock::when_held::fail);
   const auto record =
@@ -381,10 +405,21 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
 
   comparison_result result;
   result.folder = folder;
-  result.report = write_report(folder);
-  result.record = read_comparison(folder);
   result.parallel = parallel;
   result.threads_per_run = threads;
+  // Other shards may still have runs to do: the last one to finish reports.
+  result.unfinished = unfinished_runs(folder);
+  if (!result.unfinished.empty()) {
+    if (c.verbose) {
+      fmt::print("[compare] shard {}/{} done; {} run(s) of the comparison not finished yet, so no "
+                 "report: {}\n",
+                 options.shard, options.shards, result.unfinished.size(),
+                 fmt::join(result.unfinished, ", "));
+    }
+    return result;
+  }
+  result.report = write_report(folder);
+  result.record = read_comparison(folder);
   return result;
 }
 

@@ -202,7 +202,14 @@ run_record read_run(const std::filesystem::path& folder, const std::string& name
 
 }  // namespace
 
-comparison_record read_comparison(const std::filesystem::path& folder) {
+namespace {
+
+/// Reads comparison.json and the run folders it names. With `unfinished`,
+/// a run folder that does not exist yet is listed there as not started
+/// (a shard has not reached it) instead of being an error, and so is every
+/// run with fewer cycles than it should have.
+comparison_record read_comparison_folder(const std::filesystem::path& folder,
+                                         std::vector<std::string>* unfinished) {
   const auto file = folder / "comparison.json";
   constexpr std::string_view fix =
       "point alpipe report at a folder written by alpipe compare (it holds comparison.json)";
@@ -239,7 +246,14 @@ comparison_record read_comparison(const std::filesystem::path& folder) {
     pipeline.text = field_or<std::string>(entry, "text", "", file, field_fix);
     pipeline.added = field_or<bool>(entry, "added", false, file, field_fix);
     const auto runs = required_field<std::vector<std::string>>(entry, "runs", file, field_fix);
-    for (const auto& name : runs) pipeline.runs.push_back(read_run(folder, name, pipeline.text));
+    for (const auto& name : runs) {
+      // A run killed before its first cycle may have written any part of
+      // its record; without a finished cycle there is nothing to read yet.
+      if (unfinished != nullptr && !std::filesystem::exists(folder / name / "cycles.jsonl")) {
+        continue;
+      }
+      pipeline.runs.push_back(read_run(folder, name, pipeline.text));
+    }
     // Without a plan, the longest run of the pipeline sets what finished
     // means.
     std::size_t longest = 0;
@@ -247,9 +261,36 @@ comparison_record read_comparison(const std::filesystem::path& folder) {
     for (auto& run : pipeline.runs) {
       if (run.expected_cycles == 0) run.expected_cycles = std::max<std::size_t>(longest, 1);
     }
+    if (unfinished != nullptr) {
+      for (const auto& name : runs) {
+        const auto found = std::find_if(pipeline.runs.begin(), pipeline.runs.end(),
+                                        [&](const run_record& r) { return r.name == name; });
+        if (found == pipeline.runs.end()) {
+          unfinished->push_back(fmt::format("{} ({})", name,
+                                            std::filesystem::is_directory(folder / name)
+                                                ? "no finished cycle"
+                                                : "not started"));
+        } else if (!found->finished()) {
+          unfinished->push_back(fmt::format("{} ({} of {} cycles)", name, found->cycles.size(),
+                                            found->expected_cycles));
+        }
+      }
+    }
     comparison.pipelines.push_back(std::move(pipeline));
   }
   return comparison;
+}
+
+}  // namespace
+
+comparison_record read_comparison(const std::filesystem::path& folder) {
+  return read_comparison_folder(folder, nullptr);
+}
+
+std::vector<std::string> unfinished_runs(const std::filesystem::path& folder) {
+  std::vector<std::string> unfinished;
+  read_comparison_folder(folder, &unfinished);
+  return unfinished;
 }
 
 }  // namespace al

@@ -264,6 +264,16 @@ TEST_CASE("a comparison without pipelines, or with a label twice, says what to d
   options.seeds = {0, 0};
   CHECK_THROWS_WITH(compare({{"entropy", by_entropy}}, c, options),
                     Catch::Contains("list each once"));
+  options.seeds = {0};
+  options.shard = 3;
+  options.shards = 3;
+  CHECK_THROWS_WITH(compare({{"entropy", by_entropy}}, c, options),
+                    Catch::Contains("shard 3 of 3 does not exist: --shard K/N takes N ≥ 1 and K "
+                                    "from 0 to N − 1"));
+  options.shard = 0;
+  options.shards = 0;
+  CHECK_THROWS_WITH(compare({{"entropy", by_entropy}}, c, options),
+                    Catch::Contains("shard 0 of 0 does not exist"));
   CHECK_FALSE(fs::exists(c.results_dir));  // refused before anything was written
 }
 

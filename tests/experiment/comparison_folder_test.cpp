@@ -123,6 +123,30 @@ TEST_CASE("a run with fewer cycles than its plan is unfinished", "[experiment][f
   }
 }
 
+TEST_CASE("unfinished_runs names every run not finished yet, for a comparison run in shards",
+          "[experiment][folder]") {
+  made::comparison_folder folder("unfinished-runs");
+  folder.add_run(run_of("random-seed0", 0));
+  auto short_run = run_of("random-seed1", 1);
+  short_run.labelled.resize(2);
+  short_run.accuracy.resize(2);
+  short_run.balanced.resize(2);
+  short_run.planned_cycles = 2;
+  folder.add_run(short_run);
+  // A shard killed while writing a run's record, before its first cycle.
+  std::filesystem::create_directories(folder.path() / "margin-seed0");
+  made::write(folder.path() / "margin-seed0" / "plan.txt", "cut off");
+  folder.write_index({{"random", {"random-seed0", "random-seed1"}},
+                      {"margin", {"margin-seed0", "margin-seed1"}}},
+                     "[0, 1]");
+
+  CHECK(al::unfinished_runs(folder.path()) ==
+        std::vector<std::string>{"random-seed1 (2 of 3 cycles)", "margin-seed0 (no finished cycle)",
+                                 "margin-seed1 (not started)"});
+  // The report's reader still needs every run folder.
+  CHECK_THROWS_WITH(al::read_comparison(folder.path()), Catch::Contains("margin-seed"));
+}
+
 TEST_CASE("missing and malformed files are errors naming the file, the line and the fix",
           "[experiment][folder]") {
   made::comparison_folder folder("malformed");

@@ -26,6 +26,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -91,8 +93,11 @@ constexpr command_usage command_usages[] = {
      "                                   person) and keep its labels; rerun to continue\n"},
     {"words", "  alpipe words                     list the words of the pipeline language\n"},
     {"report",
-     "  alpipe report DIR                write DIR/report.md and its plots from a comparison\n"
-     "                                   folder's results alone (see docs/comparisons.md)\n"},
+     "  alpipe report DIR [--partial]    write DIR/report.md and its plots from a comparison\n"
+     "                                   folder's results alone (see docs/comparisons.md);\n"
+     "                                   while runs are missing or unfinished it lists them and\n"
+     "                                   exits with status 1, unless --partial (a report of\n"
+     "                                   the finished runs, the others named)\n"},
     {"plot",
      "  alpipe plot CSV SVG TITLE [YLABEL]\n"
      "                                   draw a lesson's curves.csv (arm,seed,cycle,labelled,\n"
@@ -126,7 +131,10 @@ constexpr std::string_view compare_options_help =
     "  --labels LIST      comma-separated labels, one per pipeline (default: the\n"
     "                     strategy of its first query)\n"
     "  --parallel N       runs at once (default: as many as cores); each run gets\n"
-    "                     cores/N Torch threads unless --threads is given\n";
+    "                     cores/N Torch threads unless --threads is given\n"
+    "  --shard K/N        run only the K-th of N slices of the runs (K from 0 to N-1),\n"
+    "                     one process per shard, e.g. a Slurm job array; the last\n"
+    "                     shard to finish writes the report\n";
 
 /// `alpipe COMMAND --help`: the command's usage and the options it takes.
 std::string command_help(std::string_view command) {
@@ -199,6 +207,23 @@ std::int64_t parse_size(std::string_view option, std::string_view text) {
                                     option, size)};
   }
   return size;
+}
+
+/// --shard K/N: this process's slice of a comparison's runs.
+std::pair<std::size_t, std::size_t> parse_shard(std::string_view text) {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) {
+    throw usage_problem{fmt::format("--shard takes K/N (this shard and how many), e.g. 0/3; got '{}'", text)};
+  }
+  const auto shard = parse_number<std::size_t>("--shard", text.substr(0, slash));
+  const auto shards = parse_number<std::size_t>("--shard", text.substr(slash + 1));
+  if (shards < 1 || shard >= shards) {
+    throw usage_problem{fmt::format(
+        "--shard {}: K/N needs N ≥ 1 and K from 0 to N-1 (a Slurm array --array=0-{} gives "
+        "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)",
+        text, shards > 0 ? shards - 1 : 0)};
+  }
+  return {shard, shards};
 }
 
 /// --threads and --parallel: 0 (every core) or 1 to four per core.
@@ -340,7 +365,7 @@ int compare_command(const std::vector<std::string_view>& args) {
   bool out_given = false;
   for (; i < args.size(); ++i) {
     const auto option = args[i];
-    const bool own = option == "--labels" || option == "--parallel";
+    const bool own = option == "--labels" || option == "--parallel" || option == "--shard";
     if (!own) {
       seeds_given = seeds_given || option == "--seeds";
       out_given = out_given || option == "--out";
@@ -350,6 +375,7 @@ int compare_command(const std::vector<std::string_view>& args) {
     if (i + 1 >= args.size()) throw usage_problem{fmt::format("{} needs a value", option)};
     const auto value = args[++i];
     if (option == "--labels") labels = parse_labels(value);
+    else if (option == "--shard") std::tie(compare.shard, compare.shards) = parse_shard(value);
     else compare.parallel = parse_thread_count(option, value);
   }
   auto [config, seeds] = parse_run_options(options);
@@ -381,6 +407,12 @@ int compare_command(const std::vector<std::string_view>& args) {
     pipelines.emplace_back(label, std::move(plan), std::string(texts[k]));
   }
   const auto result = al::compare(std::move(pipelines), config, compare);
+  if (result.report.empty()) {
+    // This shard is done; the others have runs left, and the last one reports.
+    fmt::print("shard {}/{} finished; {} run(s) of {} left to other shards\n", compare.shard,
+               compare.shards, result.unfinished.size(), config.results_dir.string());
+    return 0;
+  }
   fmt::print("{}\n", result.report.string());
   return 0;
 }
@@ -434,10 +466,24 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (args[0] == "report") {
-      if (args.size() != 2) {
-        throw usage_problem{"report takes one comparison folder: alpipe report DIR"};
+      const bool partial = args.size() == 3 && args[2] == "--partial";
+      if (args.size() != 2 && !partial) {
+        throw usage_problem{"report takes one comparison folder: alpipe report DIR [--partial]"};
       }
-      fmt::print("{}\n", al::write_report(std::string(args[1])).string());
+      const std::string folder(args[1]);
+      if (!partial) {
+        const auto unfinished = al::unfinished_runs(folder);
+        if (!unfinished.empty()) {
+          fmt::print(stderr,
+                     "alpipe: the comparison in {} is not finished: {} run(s) missing or "
+                     "unfinished:\n  {}\nrun the shards or the compare command that left them "
+                     "(it resumes), or write a report of the finished runs with alpipe report "
+                     "{} --partial\n",
+                     folder, unfinished.size(), fmt::join(unfinished, "\n  "), folder);
+          return 1;
+        }
+      }
+      fmt::print("{}\n", al::write_report(folder).string());
       return 0;
     }
     if (args[0] == "plot") {

@@ -82,4 +82,11 @@ struct comparison_record {
 /// last line was cut off by a killed run counts as that run being unfinished.
 comparison_record read_comparison(const std::filesystem::path& folder);
 
+/// The runs of a comparison that are not finished, as "NAME (not started)",
+/// "NAME (no finished cycle)" or "NAME (k of n cycles)", in comparison.json's
+/// order; empty when every run is finished and the report can be made. For
+/// a comparison run in shards, before `alpipe report`. Damaged files throw
+/// as in read_comparison.
+std::vector<std::string> unfinished_runs(const std::filesystem::path& folder);
+
 }  // namespace al
