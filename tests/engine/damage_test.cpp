@@ -124,6 +124,22 @@ run_report drive(const config& c, const engine::dataset& data, std::size_t stop_
   return report;
 }
 
+TEST_CASE("a run killed while writing its record, before any result, starts again",
+          "[resume][damage]") {
+  // A shard or a run killed between creating its folder and its first
+  // cycle: part of plan.txt and config.json, no results. Nothing is lost by
+  // starting again, so the run does, and gives the uninterrupted result.
+  const auto clean = blobs_config(al_test::named_scratch_folder("damage", "record-clean"));
+  REQUIRE(run(pipeline, clean).cycles.size() == 4);
+  for (const auto* written : {"plan.txt", "config.json"}) {
+    const auto c = blobs_config(al_test::named_scratch_folder("damage", std::string("record-") + written));
+    fs::create_directories(c.results_dir / "run");
+    write_all(c.results_dir / "run" / written, "cut o");
+    CHECK(run(pipeline, c).cycles.size() == 4);
+    CHECK(results_of(c.results_dir / "run") == results_of(clean.results_dir / "run"));
+  }
+}
+
 TEST_CASE("a damaged results folder is recovered exactly or refused with the file named",
           "[resume][damage]") {
   auto c = blobs_config(al_test::named_scratch_folder("damage", "mid"));
