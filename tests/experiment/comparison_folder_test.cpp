@@ -97,15 +97,21 @@ TEST_CASE("a flat config.json and results without balanced accuracy read too",
   CHECK_FALSE(comparison.pipelines[0].runs[0].cycles[0].balanced_accuracy);
 }
 
+/// A run whose plan promises 3 cycles (the initial set and 2 queries) and
+/// that stopped after 2.
+static made::run stopped_after_two_cycles(const std::string& name, std::uint64_t seed) {
+  auto run = run_of(name, seed);
+  run.labelled.resize(2);
+  run.accuracy.resize(2);
+  run.balanced.resize(2);
+  run.planned_cycles = 2;
+  return run;
+}
+
 TEST_CASE("a run with fewer cycles than its plan is unfinished", "[experiment][folder]") {
   made::comparison_folder folder("unfinished");
   folder.add_run(run_of("random-seed0", 0));
-  auto short_run = run_of("random-seed1", 1);
-  short_run.labelled.resize(2);
-  short_run.accuracy.resize(2);
-  short_run.balanced.resize(2);
-  short_run.planned_cycles = 2;
-  folder.add_run(short_run);
+  folder.add_run(stopped_after_two_cycles("random-seed1", 1));
   folder.write_index({{"random", {"random-seed0", "random-seed1"}}}, "[0, 1]");
 
   SECTION("by its whole lines") {
@@ -127,12 +133,7 @@ TEST_CASE("unfinished_runs names every run not finished yet, for a comparison ru
           "[experiment][folder]") {
   made::comparison_folder folder("unfinished-runs");
   folder.add_run(run_of("random-seed0", 0));
-  auto short_run = run_of("random-seed1", 1);
-  short_run.labelled.resize(2);
-  short_run.accuracy.resize(2);
-  short_run.balanced.resize(2);
-  short_run.planned_cycles = 2;
-  folder.add_run(short_run);
+  folder.add_run(stopped_after_two_cycles("random-seed1", 1));
   // A shard killed while writing a run's record, before its first cycle.
   std::filesystem::create_directories(folder.path() / "margin-seed0");
   made::write(folder.path() / "margin-seed0" / "plan.txt", "cut off");
