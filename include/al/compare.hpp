@@ -64,10 +64,10 @@ struct compare_options {
 
 struct comparison_result {
   std::filesystem::path folder;  // config.results_dir: comparison.json and the run folders
-  std::filesystem::path report;  // folder / "report.md"; empty while runs are unfinished
+  std::filesystem::path report;  // folder / "report.md"; empty while other shards have runs left
   comparison_record record;      // what the report was made from (empty without a report)
-  /// The comparison's runs that are not finished yet, when this process ran
-  /// one shard and others have runs left (see al::unfinished_runs).
+  /// The comparison's runs that are not finished yet (see
+  /// al::unfinished_runs); with shards, the report waits until it is empty.
   std::vector<std::string> unfinished;
   int parallel = 1;              // runs that were run at once
   int threads_per_run = 0;       // Torch threads of every run

@@ -408,8 +408,10 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
   result.parallel = parallel;
   result.threads_per_run = threads;
   // Other shards may still have runs to do: the last one to finish reports.
+  // One process that ran every job reports whatever is unfinished (a run
+  // waiting for a person's labels), as the report marks such runs.
   result.unfinished = unfinished_runs(folder);
-  if (!result.unfinished.empty()) {
+  if (options.shards > 1 && !result.unfinished.empty()) {
     if (c.verbose) {
       fmt::print("[compare] shard {}/{} done; {} run(s) of the comparison not finished yet, so no "
                  "report: {}\n",
