@@ -17,6 +17,7 @@
 // It writes curves.csv (for `alpipe plot`), query-classes.csv (one line per
 // strategy, seed, cycle and class) and costs.csv (seconds per cycle). Measured: docs/course/02-uncertainty-diversity.md.
 
+#include "class_histogram.hpp"
 #include "learning_curves.hpp"
 #include "lesson_options.hpp"
 #include "report_errors.hpp"
@@ -25,7 +26,7 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
+#include <numeric>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -121,13 +122,19 @@ static int lesson(int argc, char** argv) {
              seeds, seeds == 1 ? "" : "s", "class");
   for (const auto& name : names) fmt::print(" {:>16}", name);
   fmt::print("\n");
+  std::vector<std::int64_t> queried;  // per strategy, all its queries
+  for (const auto& tally : tallies) {
+    queried.push_back(std::accumulate(tally.queried_classes.begin(), tally.queried_classes.end(),
+                                      std::int64_t{0}));
+  }
   for (std::size_t k = 0; k < class_names.size(); ++k) {
     fmt::print("{:>9}", class_names[k]);
-    for (const auto& tally : tallies) {
-      std::int64_t total = 0;
-      for (auto n : tally.queried_classes) total += n;
-      const auto n = k < tally.queried_classes.size() ? tally.queried_classes[k] : 0;
-      fmt::print(" {:>16.1f}", total > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 0.0);
+    for (std::size_t arm = 0; arm < tallies.size(); ++arm) {
+      const auto& counts = tallies[arm].queried_classes;
+      const auto n = k < counts.size() ? counts[k] : 0;
+      fmt::print(" {:>16.1f}", queried[arm] > 0 ? 100.0 * static_cast<double>(n) /
+                                                      static_cast<double>(queried[arm])
+                                                : 0.0);
     }
     fmt::print("\n");
   }
@@ -135,15 +142,7 @@ static int lesson(int argc, char** argv) {
   // (log2 10 = 3.32 when every class is asked about equally often).
   fmt::print("{:>9}", "bits");
   for (const auto& tally : tallies) {
-    std::int64_t total = 0;
-    for (auto n : tally.queried_classes) total += n;
-    double bits = 0;
-    for (auto n : tally.queried_classes) {
-      if (n == 0) continue;
-      const double share = static_cast<double>(n) / static_cast<double>(total);
-      bits -= share * std::log2(share);
-    }
-    fmt::print(" {:>16.2f}", bits);
+    fmt::print(" {:>16.2f}", lessons::histogram_entropy(tally.queried_classes));
   }
   fmt::print("\n");
 

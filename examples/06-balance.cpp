@@ -17,6 +17,7 @@
 //                               [--device NAME] [--model NAME]
 // Measured: docs/course/06-balance.md.
 
+#include "class_histogram.hpp"
 #include "lesson_options.hpp"
 #include "report_errors.hpp"
 
@@ -62,17 +63,6 @@ class metric_table {
  private:
   std::map<std::int64_t, std::map<std::size_t, std::vector<double>>> values_;
 };
-
-/// Entropy in bits of a class histogram.
-double histogram_entropy(const std::vector<std::int64_t>& counts) {
-  double total = 0;
-  for (auto n : counts) total += static_cast<double>(n);
-  double h = 0;
-  for (auto n : counts) {
-    if (n > 0) h -= static_cast<double>(n) / total * std::log2(static_cast<double>(n) / total);
-  }
-  return h;
-}
 
 }  // namespace
 
@@ -129,7 +119,7 @@ static int lesson(int argc, char** argv) {
                     }
                     accuracy.add(arm, cycle.labelled, cycle.accuracy);
                     balanced_accuracy.add(arm, cycle.labelled, cycle.balanced_accuracy);
-                    spread.add(arm, cycle.labelled, histogram_entropy(labelled_classes));
+                    spread.add(arm, cycle.labelled, lessons::histogram_entropy(labelled_classes));
                   }
                   ++arm;
                 }(),
