@@ -16,8 +16,20 @@
 
 namespace al::engine::detail {
 
-/// `t`'s rows `rows`, on `t`'s device.
+/// Whether `rows` is 0, 1, …, n − 1: every row of a tensor of n rows, in order.
+inline bool every_row_in_order(const std::vector<std::int64_t>& rows, std::int64_t n) {
+  if (static_cast<std::int64_t>(rows.size()) != n) return false;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] != static_cast<std::int64_t>(i)) return false;
+  }
+  return true;
+}
+
+/// `t`'s rows `rows`, on `t`'s device. Every row in order is `t` itself, not
+/// a copy: a run's first selection sees the whole pool, and at ImageNet size
+/// a copy of its probabilities and features is gigabytes.
 inline torch::Tensor rows_of(const torch::Tensor& t, const std::vector<std::int64_t>& rows) {
+  if (every_row_in_order(rows, t.size(0))) return t;
   return t.index_select(0, torch::tensor(rows, torch::kLong).to(t.device()));
 }
 

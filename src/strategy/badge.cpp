@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -24,11 +25,20 @@ struct gradient_embedding {
   torch::Tensor squared_norm;  // [U]: ||a_i||²·||h_i||² = ||g_i||²
 
   gradient_embedding(const torch::Tensor& probs, const torch::Tensor& embedding) {
-    const auto p = probs.to(torch::kCPU, torch::kFloat);
-    a = p - torch::one_hot(p.argmax(1), p.size(1)).to(torch::kFloat);
-    a = a.contiguous();
+    // a = p − e_ŷ: one copy of p with 1 taken off each row's largest entry.
+    // (A one-hot matrix would be an int64 [U, K] first: 10 GB at ImageNet size.)
+    a = probs.to(torch::kCPU, torch::kFloat).clone(at::MemoryFormat::Contiguous);
+    const auto predicted = a.argmax(1, /*keepdim=*/true);
+    a.scatter_add_(1, predicted, torch::full({a.size(0), 1}, -1.0f));
     h = embedding.to(torch::kCPU, torch::kFloat).contiguous();
-    squared_norm = (a.pow(2).sum(1) * h.pow(2).sum(1)).contiguous();
+    // ||a||²·||h||², a block of rows at a time: no [U, K] or [U, d] temporary.
+    squared_norm = torch::empty({a.size(0)});
+    constexpr std::int64_t block = 4096;
+    for (std::int64_t start = 0; start < a.size(0); start += block) {
+      const auto end = std::min(a.size(0), start + block);
+      squared_norm.slice(0, start, end)
+          .copy_(a.slice(0, start, end).pow(2).sum(1) * h.slice(0, start, end).pow(2).sum(1));
+    }
   }
 };
 

@@ -1,8 +1,8 @@
 // class_balanced(s, λ): CBAL's greedy solver (Bengar et al. 2022), which
 // trades the scorer's preference against the labelled set's class deficits.
 //
-// O(U·K) memory: the candidates' probabilities, never a candidate ×
-// candidate matrix.
+// O(U·K) memory: the candidates' probabilities, read in place, never a
+// candidate × candidate matrix. The greedy is lazy (see lazy_greedy).
 
 #include "../select/candidate_rows.hpp"
 #include "../select/strategy_registry.hpp"
@@ -16,6 +16,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <vector>
 #include <stdexcept>
 
 namespace al::engine {
@@ -42,6 +43,91 @@ std::vector<double> class_deficits(const std::vector<std::int64_t>& labelled_cla
   return deficit;
 }
 
+namespace {
+
+/// One candidate's objective, up to a term every candidate shares, and the
+/// step it was computed at.
+struct stale_value {
+  double value;
+  std::int64_t position;
+  std::int64_t step;
+};
+
+/// The objective cost_j + λ·||r − p_j||₁ with r = Ω − Pᵀz is, since
+/// |x − y| = x + y − 2·min(x, y),
+///   cost_j + λ·(Σ_c r_c + Σ_c p_jc − 2·Σ_c min(r_c, p_jc)).
+/// Dropping what every candidate shares (Σ_c r_c, and min(r_c, lo_c) with
+/// lo_c the smallest p_jc of any candidate), the greedy step minimises
+///   v_j = cost_j + λ·(s_j − 2·Σ_c [min(r_c, p_jc) − min(r_c, lo_c)]),
+/// s_j = Σ_c p_jc. Each bracket is 0 once r_c ≤ lo_c (a filled class no
+/// longer moves anyone's value), p_jc − lo_c while r_c ≥ p_jc, and in
+/// between r_c − lo_c. Each pick lowers every r_c (p ≥ 0), so v_j can only
+/// rise: a value computed steps ago is a lower bound of today's. That makes
+/// the greedy lazy (as for submodular maximisation, Minoux 1978): take the
+/// smallest stored value; if it is stale, recompute it and put it back; the
+/// first fresh one at the top is the step's exact argmin, ties to the lower
+/// position. Floating point keeps the bound: r_c and every bracket are
+/// rounded monotonically, summed in the same class order every time. So
+/// instead of O(U·K) per step (hours at 1.28 M candidates and K = 1 000), a
+/// step recomputes the few candidates whose stored value comes first: about
+/// 3 per step measured on 80 000 candidates and K = 1 000.
+template <class Scalar>
+std::vector<std::int64_t> lazy_greedy(const double* costs, const Scalar* probs, std::int64_t n,
+                                      std::int64_t k, std::vector<double> residual, double lambda,
+                                      std::int64_t count) {
+  // lowest[c]: the smallest p_jc of any candidate. While r_c ≤ lowest[c],
+  // min(r_c, p_jc) = r_c for every j: the class moves every value alike, so
+  // its term is taken relative to min(r_c, lowest[c]) — 0 from then on — and
+  // a filled class stops making every stored value stale at every step.
+  std::vector<double> lowest(static_cast<std::size_t>(k), std::numeric_limits<double>::infinity());
+  for (std::int64_t j = 0; j < n; ++j) {
+    const Scalar* pj = probs + j * k;
+    for (std::int64_t c = 0; c < k; ++c) {
+      lowest[static_cast<std::size_t>(c)] = std::min(lowest[static_cast<std::size_t>(c)], double(pj[c]));
+    }
+  }
+  const auto value_of = [&](std::int64_t j) {
+    const Scalar* pj = probs + j * k;
+    double sum = 0, shared = 0;
+    for (std::int64_t c = 0; c < k; ++c) {
+      const double pc = pj[c];
+      const double rc = residual[static_cast<std::size_t>(c)];
+      sum += pc;
+      shared += std::min(rc, pc) - std::min(rc, lowest[static_cast<std::size_t>(c)]);
+    }
+    return costs[j] + lambda * (sum - 2.0 * shared);
+  };
+  std::vector<stale_value> heap(static_cast<std::size_t>(n));
+  at::parallel_for(0, n, 4096, [&](std::int64_t first, std::int64_t last) {
+    for (std::int64_t j = first; j < last; ++j) heap[static_cast<std::size_t>(j)] = {value_of(j), j, 0};
+  });
+  // A min-heap by (value, position): ties go to the lower position.
+  const auto later = [](const stale_value& x, const stale_value& y) {
+    return x.value > y.value || (x.value == y.value && x.position > y.position);
+  };
+  std::make_heap(heap.begin(), heap.end(), later);
+
+  std::vector<std::int64_t> picks;
+  picks.reserve(static_cast<std::size_t>(count));
+  for (std::int64_t step = 0; step < count; ++step) {
+    for (;;) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      auto& top = heap.back();
+      if (top.step == step) break;
+      top = {value_of(top.position), top.position, step};
+      std::push_heap(heap.begin(), heap.end(), later);
+    }
+    const auto chosen = heap.back().position;
+    heap.pop_back();
+    picks.push_back(chosen);
+    const Scalar* pj = probs + chosen * k;
+    for (std::int64_t c = 0; c < k; ++c) residual[static_cast<std::size_t>(c)] -= double(pj[c]);
+  }
+  return picks;
+}
+
+}  // namespace
+
 std::vector<std::int64_t> class_balanced_greedy(const torch::Tensor& cost,
                                                 const torch::Tensor& probs,
                                                 const std::vector<double>& deficit,
@@ -57,55 +143,22 @@ std::vector<std::int64_t> class_balanced_greedy(const torch::Tensor& cost,
     throw std::invalid_argument(
         fmt::format("class_balanced cannot pick {} of {} candidates", count, n));
   }
-  const auto u = cost.to(torch::kCPU, torch::kFloat64).contiguous();
-  const auto p = probs.to(torch::kCPU, torch::kFloat64).contiguous();
-  const auto* costs = u.data_ptr<double>();
-  const auto* rows = p.data_ptr<double>();
-  std::vector<double> residual(deficit);  // Ω − Pᵀz
-  std::vector<char> taken(static_cast<std::size_t>(n), 0);
-
-  // Fixed blocks, each reduced to its own (best, position), then reduced in
-  // block order: the pick is the same whatever the thread count.
-  constexpr std::int64_t block = 4096;
-  const auto blocks = (n + block - 1) / block;
-  struct best_of_block {
-    double value;
-    std::int64_t position;
-  };
-  std::vector<best_of_block> best(static_cast<std::size_t>(blocks));
-  std::vector<std::int64_t> picks;
-  picks.reserve(static_cast<std::size_t>(count));
-  for (std::int64_t step = 0; step < count; ++step) {
-    const double* r = residual.data();
-    at::parallel_for(0, blocks, 1, [&](std::int64_t first, std::int64_t last) {
-      for (std::int64_t b = first; b < last; ++b) {
-        best_of_block local{std::numeric_limits<double>::infinity(), -1};
-        const auto end = std::min(n, (b + 1) * block);
-        for (std::int64_t j = b * block; j < end; ++j) {
-          if (taken[static_cast<std::size_t>(j)]) continue;
-          const double* pj = rows + j * k;
-          double l1 = 0;
-          for (std::int64_t c = 0; c < k; ++c) l1 += std::abs(r[c] - pj[c]);
-          const double value = costs[j] + lambda * l1;
-          // `<`, and `local.position < 0` for a first value of +inf: the
-          // lowest position wins ties.
-          if (value < local.value || local.position < 0) local = {value, j};
-        }
-        best[static_cast<std::size_t>(b)] = local;
-      }
-    });
-    best_of_block chosen{std::numeric_limits<double>::infinity(), -1};
-    for (const auto& candidate : best) {
-      if (candidate.position >= 0 && (chosen.position < 0 || candidate.value < chosen.value)) {
-        chosen = candidate;
-      }
-    }
-    taken[static_cast<std::size_t>(chosen.position)] = 1;
-    picks.push_back(chosen.position);
-    const double* pj = rows + chosen.position * k;
-    for (std::int64_t c = 0; c < k; ++c) residual[static_cast<std::size_t>(c)] -= pj[c];
+  if (!(lambda >= 0)) {
+    throw std::invalid_argument(fmt::format(
+        "class_balanced: the weight lambda must be 0 or more, not {}", lambda));
   }
-  return picks;
+  if (n > 0 && probs.min().item<double>() < 0) {
+    throw std::invalid_argument("class_balanced: probabilities must not be negative");
+  }
+  const auto u = cost.to(torch::kCPU, torch::kFloat64).contiguous();
+  // Read in place when already float32 or float64 on the CPU: a float64 copy
+  // of [1.28 M, 1 000] probabilities would be 10 GB.
+  if (probs.scalar_type() == torch::kFloat64) {
+    const auto p = probs.to(torch::kCPU).contiguous();
+    return lazy_greedy(u.data_ptr<double>(), p.data_ptr<double>(), n, k, deficit, lambda, count);
+  }
+  const auto p = probs.to(torch::kCPU, torch::kFloat).contiguous();
+  return lazy_greedy(u.data_ptr<double>(), p.data_ptr<float>(), n, k, deficit, lambda, count);
 }
 
 std::vector<std::int64_t> class_balanced_select(const selector_spec& spec,

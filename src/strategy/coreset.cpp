@@ -41,19 +41,21 @@ void nearest_by_gemm(const torch::Tensor& candidates, const torch::Tensor& centr
   constexpr std::int64_t block = 4096;  // fastest GEMM shape measured here
   const auto centres_t = centres.t().contiguous();
   const auto centre_norms = centres.pow(2).sum(1).contiguous();
-  const auto row_norms = candidates.pow(2).sum(1).contiguous();
   const auto n = candidates.size(0);
   const parallel_blas_scope every_core;  // one large GEMM at a time: OpenBLAS spreads it
   for (std::int64_t start = 0; start < n; start += block) {
     const auto end = std::min(n, start + block);
-    const auto dots = torch::mm(candidates.slice(0, start, end), centres_t).contiguous();
+    const auto rows = candidates.slice(0, start, end);
+    const auto dots = torch::mm(rows, centres_t).contiguous();
     detail::nearest_from_dots(dots.data_ptr<float>(), centre_norms.data_ptr<float>(), end - start,
                               centres.size(0), nearest.data() + start, owner.data() + start);
-  }
-  const auto* norms = row_norms.data_ptr<float>();
-  for (std::int64_t i = 0; i < n; ++i) {
-    nearest[static_cast<std::size_t>(i)] =
-        std::sqrt(std::max(0.0f, norms[i] + nearest[static_cast<std::size_t>(i)]));
+    // ||u||² a block at a time too: no [U, d] temporary.
+    const auto row_norms = rows.pow(2).sum(1).contiguous();
+    const auto* norms = row_norms.data_ptr<float>();
+    for (std::int64_t i = start; i < end; ++i) {
+      nearest[static_cast<std::size_t>(i)] =
+          std::sqrt(std::max(0.0f, norms[i - start] + nearest[static_cast<std::size_t>(i)]));
+    }
   }
 }
 

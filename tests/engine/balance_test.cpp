@@ -214,6 +214,123 @@ TEST_CASE("CBAL's greedy takes the best extension at each step and lowers the ob
   }
 }
 
+/// CBAL's greedy as the paper states it: every step evaluates every
+/// untaken candidate's cost + λ·||Ω − Pᵀz − p_j||₁ in full (O(U·K) a step).
+std::vector<std::int64_t> cbal_dense_reference(const torch::Tensor& cost, const torch::Tensor& probs,
+                                               std::vector<double> residual, double lambda,
+                                               std::int64_t count) {
+  const auto n = probs.size(0), k = probs.size(1);
+  const auto p = probs.to(torch::kFloat64).contiguous();
+  const auto u = cost.to(torch::kFloat64).contiguous();
+  const auto* rows = p.data_ptr<double>();
+  const auto* costs = u.data_ptr<double>();
+  std::vector<char> taken(static_cast<std::size_t>(n), 0);
+  std::vector<std::int64_t> picks;
+  for (std::int64_t step = 0; step < count; ++step) {
+    double best = INFINITY;
+    std::int64_t chosen = -1;
+    for (std::int64_t j = 0; j < n; ++j) {
+      if (taken[static_cast<std::size_t>(j)]) continue;
+      double l1 = 0;
+      for (std::int64_t c = 0; c < k; ++c) l1 += std::abs(residual[static_cast<std::size_t>(c)] - rows[j * k + c]);
+      const double value = costs[j] + lambda * l1;
+      if (value < best) {
+        best = value;
+        chosen = j;
+      }
+    }
+    taken[static_cast<std::size_t>(chosen)] = 1;
+    picks.push_back(chosen);
+    for (std::int64_t c = 0; c < k; ++c) residual[static_cast<std::size_t>(c)] -= rows[chosen * k + c];
+  }
+  return picks;
+}
+
+TEST_CASE("CBAL's lazy greedy picks what evaluating every candidate at every step picks",
+          "[balance][class_balanced]") {
+  // Many classes, some with no deficit at all and some filled part-way
+  // through, float32 probabilities as a run has them: every step of the
+  // lazy solver against the full evaluation.
+  torch::manual_seed(21);
+  const std::int64_t n = 1500, k = 40, count = 200;
+  const auto probs = torch::softmax(torch::randn({n, k}) * 3, 1);
+  const auto cost = -engine::entropy_scores(probs).to(torch::kFloat64);
+  std::vector<double> deficit(static_cast<std::size_t>(k));
+  for (std::int64_t c = 0; c < k; ++c) deficit[static_cast<std::size_t>(c)] = double(c % 4 == 0 ? 0 : c % 9);
+  for (double lambda : {0.0, 0.1, 0.6, 5.0}) {
+    INFO("lambda " << lambda);
+    CHECK(engine::class_balanced_greedy(cost, probs, deficit, lambda, count) ==
+          cbal_dense_reference(cost, probs, deficit, lambda, count));
+  }
+  SECTION("float64 probabilities are read as they are") {
+    const auto p64 = probs.to(torch::kFloat64);
+    CHECK(engine::class_balanced_greedy(cost, p64, deficit, 0.6, count) ==
+          cbal_dense_reference(cost, p64, deficit, 0.6, count));
+  }
+  SECTION("what would break the solver's bound is refused") {
+    CHECK_THROWS_WITH(engine::class_balanced_greedy(cost, probs, deficit, -0.5, count),
+                      Catch::Contains("lambda must be 0 or more"));
+    CHECK_THROWS_WITH(engine::class_balanced_greedy(cost, probs - 0.5, deficit, 0.6, count),
+                      Catch::Contains("must not be negative"));
+  }
+}
+
+TEST_CASE("balanced(s) with a per-class ranking reads only the top of each column and ties "
+          "still go to the lower position",
+          "[balance][boundary]") {
+  // A registered class scorer whose columns are full of ties (scores
+  // rounded to a few values) and NaNs: BASE's turns replayed on a full
+  // stable sort of each column must give the same picks.
+  torch::manual_seed(17);
+  const std::int64_t n = 3000, k = 7;
+  auto scores = (torch::rand({n, k}) * 5).floor();
+  scores.index_put_({torch::randint(0, n, {20}), 3}, std::nan(""));
+  engine::register_scorer(
+      "tied_columns", [n](const engine::pool_outputs&, const engine::selection_context&) {
+        return torch::zeros({n});
+      },
+      [scores](const engine::pool_outputs&, const engine::selection_context&) { return scores; });
+  engine::pool_outputs outputs;
+  outputs.probs = torch::softmax(torch::randn({n, k}), 1);
+  engine::selection_inputs inputs{&outputs, {}, 0, 1, {}};
+  selector_spec inner;
+  inner.name = "tied_columns";
+  for (const std::int64_t count : std::vector<std::int64_t>{1, 40, 333, n}) {
+    INFO("count " << count);
+    const auto picks = engine::select_rows(balanced_spec(inner), inputs, all_rows(n), count);
+    const auto order = std::get<1>(scores.sort(/*stable=*/true, 0, /*descending=*/true));
+    const auto quotas = engine::class_quotas(count, std::vector<std::int64_t>(k, n));
+    std::vector<char> taken(n, 0);
+    std::vector<std::int64_t> next(k, 0), filled(k, 0), expected;
+    while (static_cast<std::int64_t>(expected.size()) < count) {
+      for (std::int64_t c = 0; c < k; ++c) {
+        if (filled[c] == quotas[c]) continue;
+        while (taken[order[next[c]][c].item<std::int64_t>()]) ++next[c];
+        const auto position = order[next[c]][c].item<std::int64_t>();
+        taken[position] = 1;
+        expected.push_back(position);
+        ++filled[c];
+      }
+    }
+    CHECK(picks == expected);
+  }
+  engine::unregister_scorer("tied_columns");
+}
+
+TEST_CASE("boundary distances are the same whether the rows come one block or many",
+          "[balance][boundary]") {
+  // More rows than one block of the computation: each row's distances must
+  // not depend on which block it falls in.
+  torch::manual_seed(19);
+  const auto h = torch::randn({20000, 16});
+  const auto w = torch::randn({5, 16});
+  const auto b = torch::randn({5});
+  const auto all = engine::boundary_distances(h, w, b);
+  const auto tail = engine::boundary_distances(h.slice(0, 19990), w, b);
+  CHECK(torch::allclose(all.slice(0, 19990), tail, 1e-12, 0));
+  CHECK(torch::allclose(engine::boundary_scores(h, w, b), -std::get<0>(all.min(1)), 1e-12, 0));
+}
+
 TEST_CASE("CBAL with lambda 0 is the scorer's own top-b", "[balance][class_balanced]") {
   torch::manual_seed(6);
   const auto probs = torch::softmax(torch::randn({500, 10}), 1);

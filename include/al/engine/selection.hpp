@@ -71,12 +71,14 @@ torch::Tensor tod_scores(const torch::Tensor& probs, const torch::Tensor& previo
 /// 2021), [U, K]: with ŷ = argmax of h·Wᵀ + b,
 ///   D[i, c] = |(w_ŷ − w_c)·h_i + (b_ŷ − b_c)| / ||w_ŷ − w_c||   for c ≠ ŷ,
 /// and D[i, ŷ] = min_{c≠ŷ} D[i, c], the distance to the nearest boundary of
-/// its own class. So column c is what BASE ranks class c by. O(U·K) memory:
-/// one GEMM for the logits, a [K, K] table of ||w_a − w_b||. Float64.
+/// its own class. So column c is what BASE ranks class c by. Float64, [U, K]
+/// for the result and O(block·K) besides: a GEMM for the logits of a block
+/// of rows at a time, a [K, K] table of ||w_a − w_b||.
 torch::Tensor boundary_distances(const torch::Tensor& embedding, const torch::Tensor& weight,
                                  const torch::Tensor& bias);
 
 /// The `boundary` scorer: −min_{c≠ŷ} D[i, c]; closest to a boundary first.
+/// Block by block: [U] and O(block·K) memory, never the whole D.
 torch::Tensor boundary_scores(const torch::Tensor& embedding, const torch::Tensor& weight,
                               const torch::Tensor& bias);
 

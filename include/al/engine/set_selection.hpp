@@ -123,8 +123,12 @@ std::vector<std::int64_t> balanced_select(const selector_spec& spec,
 /// CBAL's greedy solver (Bengar et al. 2022): `count` steps, each taking
 /// argmin_j [cost_j + λ·||Ω − Pᵀz − p_j||₁] over the rows not yet taken
 /// (ties to the lower position), where z marks the taken rows. `cost` [U]
-/// (the uncertainty as a cost, −score), `probs` [U, K], `deficit` Ω [K].
-/// O(U·K) per step, no [U, U] matrix. Positions in pick order.
+/// (the uncertainty as a cost, −score), `probs` [U, K] (not negative),
+/// `deficit` Ω [K], λ ≥ 0. Lazy: every candidate's value only rises as the
+/// deficits fill, so a step recomputes only the candidates whose stored value
+/// comes first (class_balanced.cpp says why that is exact). O(U·K) once,
+/// then O(K) per recomputation; no [U, U] matrix and no float64 copy of
+/// `probs`. Positions in pick order.
 std::vector<std::int64_t> class_balanced_greedy(const torch::Tensor& cost,
                                                 const torch::Tensor& probs,
                                                 const std::vector<double>& deficit,
