@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace al::engine::distributed {
@@ -84,5 +85,19 @@ class group {
   explicit group(std::unique_ptr<impl> state);
   std::unique_ptr<impl> impl_;
 };
+
+/// Rank `rank`'s rows [first, last) of a global batch of `rows` split over
+/// `size` ranks: contiguous, in rank order, the first rows % size ranks one
+/// row more. Every rank draws the same global batch from the same stream
+/// and trains on its slice, so the job's batch is the single process's.
+std::pair<std::int64_t, std::int64_t> slice_of_batch(std::int64_t rows, int rank, int size);
+
+/// After backward on this rank's slice with its mean loss weighted by
+/// (slice rows / global rows): sums every parameter's gradient over the
+/// ranks, so that each holds the gradient of the global batch's mean loss,
+/// what one process training on the whole batch would have. A parameter
+/// without a gradient on this rank is summed as zeros, so that every rank
+/// sends the same buckets.
+void sum_gradients(group& ranks, const std::vector<torch::Tensor>& parameters);
 
 }  // namespace al::engine::distributed

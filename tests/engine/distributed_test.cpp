@@ -1,7 +1,8 @@
 // The data-parallel layer on c10d: the job read from torchrun's environment
-// (and every way it can be wrong), and two real processes on loopback that
-// sum gradients in buckets, gather rows of different lengths and catch a
-// disagreement — the collectives a data-parallel run is built on.
+// (and every way it can be wrong), the split of a global batch, and two real
+// processes on loopback that sum tensors in buckets, turn their slices'
+// gradients into the whole batch's, gather rows of different lengths and
+// catch a disagreement — what a data-parallel run is built on.
 
 #include "../../src/core/distributed.hpp"
 
@@ -89,6 +90,24 @@ TEST_CASE("the job comes from torchrun's variables, and each wrong one is named 
                     Catch::Contains("MASTER_PORT is not set"));
   CHECK_THROWS_WITH(distributed::environment_from(with("MASTER_PORT", "70000")),
                     Catch::Contains("MASTER_PORT=\"70000\" is not an integer from 1 to 65535"));
+}
+
+TEST_CASE("a global batch splits into contiguous slices, one per rank, sizes within one",
+          "[distributed]") {
+  for (const int size : {1, 2, 3, 8}) {
+    for (const std::int64_t rows : {0, 1, 7, 256, 257}) {
+      std::int64_t next = 0;
+      for (int rank = 0; rank < size; ++rank) {
+        const auto [first, last] = distributed::slice_of_batch(rows, rank, size);
+        CHECK(first == next);
+        CHECK(last - first >= rows / size);
+        CHECK(last - first <= rows / size + 1);
+        next = last;
+      }
+      CHECK(next == rows);
+    }
+  }
+  CHECK_THROWS_WITH(distributed::slice_of_batch(10, 2, 2), Catch::Contains("no slice 2 of 2"));
 }
 
 /// A TCP port on loopback that was free a moment ago.
@@ -192,6 +211,30 @@ TEST_CASE("one rank of the two-process test", "[.distributed_rank]") {
   // Rank r holds r + 1 rows of r: 0; 1, 1 in rank order.
   const auto gathered = group->gather_rows(torch::full({rank + 1, 2}, float(rank)));
   CHECK(gathered.equal(torch::tensor({0.0f, 0.0f, 1.0f, 1.0f, 1.0f, 1.0f}).view({3, 2})));
+
+  // One global batch of 7 rows, 4 on rank 0 and 3 on rank 1: each rank's
+  // gradient of its slice's mean loss, weighted by its share of the rows and
+  // summed over the ranks, is the gradient of the whole batch's mean loss.
+  torch::manual_seed(5);  // the same model and batch on both ranks
+  torch::nn::Linear model(3, 2);
+  const auto x = torch::randn({7, 3});
+  const auto y = torch::randint(0, 2, {7}, torch::kLong);
+  torch::nn::functional::cross_entropy(model(x), y).backward();
+  std::vector<torch::Tensor> whole_batch;
+  for (auto& p : model->parameters()) {
+    whole_batch.push_back(p.grad().clone());
+    p.mutable_grad() = torch::Tensor();
+  }
+  const auto [first, last] = distributed::slice_of_batch(7, rank, 2);
+  CHECK(last - first == (rank == 0 ? 4 : 3));
+  const auto share = static_cast<double>(last - first) / 7.0;
+  (torch::nn::functional::cross_entropy(model(x.slice(0, first, last)), y.slice(0, first, last)) *
+   share)
+      .backward();
+  distributed::sum_gradients(*group, model->parameters());
+  for (std::size_t i = 0; i < whole_batch.size(); ++i) {
+    CHECK(torch::allclose(model->parameters()[i].grad(), whole_batch[i], 1e-5, 1e-7));
+  }
 
   group->check_same(0x0123456789abcdefULL, "the picks");
   CHECK_THROWS_WITH(group->check_same(static_cast<std::uint64_t>(rank), "the picks"),
