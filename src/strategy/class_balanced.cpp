@@ -69,8 +69,8 @@ struct stale_value {
 /// position. Floating point keeps the bound: r_c and every bracket are
 /// rounded monotonically, summed in the same class order every time. So
 /// instead of O(U·K) per step (hours at 1.28 M candidates and K = 1 000), a
-/// step recomputes the few candidates whose stored value comes first: about
-/// 3 per step measured on 80 000 candidates and K = 1 000.
+/// step recomputes the few candidates whose stored value comes first: the
+/// 10 000 picks of scale_bench's query take 3.9 s there.
 template <class Scalar>
 std::vector<std::int64_t> lazy_greedy(const double* costs, const Scalar* probs, std::int64_t n,
                                       std::int64_t k, std::vector<double> residual, double lambda,
