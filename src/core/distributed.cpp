@@ -12,7 +12,6 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <stdexcept>
 #include <system_error>
 
@@ -224,10 +223,12 @@ std::unique_ptr<group> group::connect(const environment&, std::chrono::milliseco
       "headers (Debian: libgloo-dev, which tools/setup installs) and build again");
 }
 
-// No group is ever made without Gloo (connect throws), so these never run.
-void group::sum(std::vector<torch::Tensor>&, std::int64_t) {}
-torch::Tensor group::gather_rows(const torch::Tensor& rows) { return rows; }
-void group::check_same(std::uint64_t, std::string_view) {}
+// No group is ever made without Gloo (connect throws): reaching one of
+// these is a bug.
+[[noreturn]] void no_group() { throw std::logic_error("a process group exists without Gloo"); }
+void group::sum(std::vector<torch::Tensor>&, std::int64_t) { no_group(); }
+torch::Tensor group::gather_rows(const torch::Tensor&) { no_group(); }
+void group::check_same(std::uint64_t, std::string_view) { no_group(); }
 
 #endif
 
