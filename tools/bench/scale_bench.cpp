@@ -62,8 +62,9 @@ struct synthetic_pool {
   torch::Tensor features;  // [N, d]
 };
 
-/// `n` rows of `k` clusters in a 64-dimensional subspace of R^d, through a
-/// ReLU; class c's rows get c's centre. `weights` skews the classes.
+/// `n` rows, one cluster per class around row c of `centres` [K, 64], mapped
+/// into R^d by `basis` [64, d] and through a ReLU; each row's class is drawn
+/// with probability ∝ `weights`.
 synthetic_pool clustered(std::int64_t n, std::int64_t d, const torch::Tensor& centres,
                          const torch::Tensor& basis, const torch::Tensor& weights) {
   synthetic_pool pool;
