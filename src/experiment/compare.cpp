@@ -21,9 +21,9 @@
 #include <fmt/format.h>
 #include <range/v3/range/conversion.hpp>
 #include <range/v3/view/cartesian_product.hpp>
-#include <range/v3/view/filter.hpp>
-#include <range/v3/view/iota.hpp>
+#include <range/v3/view/drop.hpp>
 #include <range/v3/view/indices.hpp>
+#include <range/v3/view/stride.hpp>
 #include <range/v3/view/transform.hpp>
 #include <nlohmann/json.hpp>
 
@@ -306,11 +306,8 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
                           return job{pipeline, seed};
                         }) |
                         ranges::to<std::vector>();
-  const auto jobs = ranges::views::iota(std::size_t{0}, all_jobs.size()) |
-                    ranges::views::filter([&](std::size_t k) {
-                      return k % options.shards == options.shard;
-                    }) |
-                    ranges::views::transform([&](std::size_t k) { return all_jobs[k]; }) |
+  const auto jobs = all_jobs | ranges::views::drop(static_cast<std::ptrdiff_t>(options.shard)) |
+                    ranges::views::stride(static_cast<std::ptrdiff_t>(options.shards)) |
                     ranges::to<std::vector>();
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int parallel = std::max(1, std::min(static_cast<int>(jobs.size()),

@@ -86,6 +86,11 @@ std::vector<std::int64_t> lazy_greedy(const double* costs, const Scalar* probs, 
       lowest[static_cast<std::size_t>(c)] = std::min(lowest[static_cast<std::size_t>(c)], double(pj[c]));
     }
   }
+  // A negative probability would let a value fall as the deficits fill,
+  // and the lazy step would no longer be exact.
+  if (std::any_of(lowest.begin(), lowest.end(), [](double p) { return p < 0; })) {
+    throw std::invalid_argument("class_balanced: probabilities must not be negative");
+  }
   const auto value_of = [&](std::int64_t j) {
     const Scalar* pj = probs + j * k;
     double sum = 0, shared = 0;
@@ -146,9 +151,6 @@ std::vector<std::int64_t> class_balanced_greedy(const torch::Tensor& cost,
   if (!(lambda >= 0)) {
     throw std::invalid_argument(fmt::format(
         "class_balanced: the weight lambda must be 0 or more, not {}", lambda));
-  }
-  if (n > 0 && probs.min().item<double>() < 0) {
-    throw std::invalid_argument("class_balanced: probabilities must not be negative");
   }
   const auto u = cost.to(torch::kCPU, torch::kFloat64).contiguous();
   // Read in place when already float32 or float64 on the CPU: a float64 copy

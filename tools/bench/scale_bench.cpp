@@ -32,30 +32,20 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <numeric>
 #include <string>
 #include <string_view>
 
+#include "process_memory.hpp"
 #include "stopwatch.hpp"
 
 namespace {
 
 using al::bench::clock_type;
+using al::bench::reset_peak;
 using al::bench::seconds_since;
-
-/// A field of /proc/self/status in MiB (Linux): VmRSS now, VmHWM the peak.
-double status_mib(std::string_view field) {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind(field, 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024.0;
-  }
-  return 0;
-}
-
-/// Starts a new peak: Linux resets VmHWM to the current VmRSS on "5".
-void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+using al::bench::status_mib;
 
 struct synthetic_pool {
   torch::Tensor classes;   // [N] int64, the true class of each row

@@ -15,10 +15,10 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <string>
 #include <string_view>
 
+#include "process_memory.hpp"
 #include "stopwatch.hpp"
 
 namespace {
@@ -26,14 +26,8 @@ namespace {
 using al::bench::clock_type;
 using al::bench::seconds_since;
 
-/// Resident memory of this process in MiB (Linux).
-double resident_mib() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return 0;
-}
+/// Resident memory of this process in MiB.
+double resident_mib() { return al::bench::status_mib("VmRSS:"); }
 
 torch::Tensor embedding(std::int64_t n, std::int64_t d, bool uniform) {
   if (uniform) return torch::randn({n, d});
