@@ -99,6 +99,16 @@ inline oracle_config noisy_oracle(double flip_rate) { return {oracle_kind::noisy
 /// A person labels each query (docs/human-oracle.md).
 inline oracle_config human_oracle() { return {oracle_kind::human, 0}; }
 
+/// Whether a run trains data-parallel over the processes of a job that
+/// torchrun (or a Slurm script) started, as described by the environment's
+/// WORLD_SIZE, RANK, LOCAL_RANK, MASTER_ADDR and MASTER_PORT
+/// (docs/comparisons.md, "One run over several processes").
+enum class distributed_mode {
+  automatic,  // join the job when WORLD_SIZE > 1, else run alone
+  on,         // join the job; a missing WORLD_SIZE is an error
+  off,        // run alone whatever the environment says
+};
+
 /// How a run is executed. Defaults give the fair protocol on Fashion-MNIST.
 struct config {
   data_config data;
@@ -132,6 +142,9 @@ struct config {
   /// false, a second one stops with a message naming the first; true, it
   /// waits for the first to finish (alpipe: --wait).
   bool wait_for_lock = false;
+  /// Data-parallel training, scoring and pretraining over a job's processes
+  /// (alpipe: --distributed on|off|auto).
+  distributed_mode distributed = distributed_mode::automatic;
 };
 
 }  // namespace al

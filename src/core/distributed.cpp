@@ -12,6 +12,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <system_error>
 
@@ -60,6 +61,12 @@ std::optional<environment> environment_from(const variable_lookup& lookup) {
                          ? 0
                          : integer_variable("LOCAL_RANK", local, 0, where.world_size - 1,
                                             "this process's number on its machine");
+  const char* local_world = lookup("LOCAL_WORLD_SIZE");
+  where.local_world_size =
+      local_world == nullptr
+          ? 1
+          : integer_variable("LOCAL_WORLD_SIZE", local_world, 1, where.world_size,
+                             "the number of processes of the job on this machine");
   const char* address = lookup("MASTER_ADDR");
   if (address == nullptr || std::string_view(address).empty()) {
     throw std::invalid_argument(
@@ -147,7 +154,8 @@ void group::sum(std::vector<torch::Tensor>& tensors, std::int64_t bucket_bytes) 
     std::vector<torch::Tensor> flat;
     flat.reserve(b.members.size());
     for (auto i : b.members) flat.push_back(tensors[i].reshape({-1}));
-    b.buffer = {torch::cat(flat)};
+    // Gloo's CPU path: a tensor on a GPU goes through host memory.
+    b.buffer = {torch::cat(flat).to(torch::kCPU)};
     b.work = impl_->gloo->allreduce(b.buffer);  // all started before any is awaited
   }
   for (auto& b : buckets) {
@@ -155,7 +163,7 @@ void group::sum(std::vector<torch::Tensor>& tensors, std::int64_t bucket_bytes) 
     std::int64_t at = 0;
     for (auto i : b.members) {
       auto& t = tensors[i];
-      t.copy_(b.buffer[0].slice(0, at, at + t.numel()).view(t.sizes()));
+      t.copy_(b.buffer[0].slice(0, at, at + t.numel()).view(t.sizes()));  // back to t's device
       at += t.numel();
     }
   }
@@ -208,6 +216,34 @@ void group::check_same(std::uint64_t value, std::string_view what) {
   }
 }
 
+bool group::all(bool ok) {
+  std::vector<at::Tensor> flag{torch::tensor({ok ? 1 : 0}, torch::kInt)};
+  c10d::AllreduceOptions smallest;
+  smallest.reduceOp = c10d::ReduceOp::MIN;
+  impl_->gloo->allreduce(flag, smallest)->wait();
+  return flag[0].item<int>() == 1;
+}
+
+void group::broadcast(std::vector<torch::Tensor>& tensors, int root) {
+  c10d::BroadcastOptions options;
+  options.rootRank = root;
+  for (auto& t : tensors) {
+    std::vector<at::Tensor> buffer{t.contiguous().to(torch::kCPU)};
+    impl_->gloo->broadcast(buffer, options)->wait();
+    t.copy_(buffer[0].view(t.sizes()));
+  }
+}
+
+void group::broadcast(std::vector<std::int64_t>& values, int root) {
+  std::vector<torch::Tensor> length{torch::tensor({static_cast<std::int64_t>(values.size())})};
+  broadcast(length, root);
+  values.resize(static_cast<std::size_t>(length[0].item<std::int64_t>()));
+  if (values.empty()) return;
+  std::vector<torch::Tensor> content{
+      torch::from_blob(values.data(), {static_cast<std::int64_t>(values.size())}, torch::kLong)};
+  broadcast(content, root);  // in place: the tensor shares the vector's memory
+}
+
 #else  // built without Gloo
 
 bool available() { return false; }
@@ -229,8 +265,28 @@ std::unique_ptr<group> group::connect(const environment&, std::chrono::milliseco
 void group::sum(std::vector<torch::Tensor>&, std::int64_t) { no_group(); }
 torch::Tensor group::gather_rows(const torch::Tensor&) { no_group(); }
 void group::check_same(std::uint64_t, std::string_view) { no_group(); }
+void group::broadcast(std::vector<torch::Tensor>&, int) { no_group(); }
+bool group::all(bool) { no_group(); }
+void group::broadcast(std::vector<std::int64_t>&, int) { no_group(); }
 
 #endif
+
+group* join_job(distributed_mode mode, const std::optional<environment>& where,
+                std::chrono::milliseconds timeout) {
+  if (mode == distributed_mode::off) return nullptr;
+  if (!where) {
+    if (mode == distributed_mode::automatic) return nullptr;
+    throw std::invalid_argument(
+        "a data-parallel run (--distributed on) needs the job's WORLD_SIZE (above 1), RANK, "
+        "MASTER_ADDR and MASTER_PORT: start it with torchrun --nproc_per_node N, or export them "
+        "in the Slurm script (docs/comparisons.md)");
+  }
+  static std::mutex connecting;
+  static std::unique_ptr<group> job;
+  const std::lock_guard lock(connecting);
+  if (!job) job = group::connect(*where, timeout);
+  return job.get();
+}
 
 std::pair<std::int64_t, std::int64_t> slice_of_batch(std::int64_t rows, int rank, int size) {
   if (size < 1 || rank < 0 || rank >= size || rows < 0) {
@@ -251,6 +307,55 @@ void sum_gradients(group& ranks, const std::vector<torch::Tensor>& parameters) {
     gradients.push_back(gradient);
   }
   ranks.sum(gradients);  // in place: the tensors share the gradients' storage
+}
+
+void average_buffers(group& ranks, torch::nn::Module& module) {
+  std::vector<torch::Tensor> running;
+  for (auto& b : module.buffers()) {
+    if (b.is_floating_point()) running.push_back(b);
+  }
+  if (running.empty()) return;
+  torch::NoGradGuard no_grad;
+  ranks.sum(running);
+  for (auto& b : running) b.div_(ranks.size());
+}
+
+void broadcast_module(group& ranks, torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  auto tensors = module.parameters();
+  for (auto& b : module.buffers()) tensors.push_back(b);
+  ranks.broadcast(tensors);
+}
+
+std::uint64_t hash_of(const std::vector<torch::Tensor>& tensors) {
+  // FNV-1a over every shape and every byte of the values.
+  std::uint64_t hash = 14695981039346656037ULL;
+  const auto mix = [&](const void* data, std::size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < bytes; ++i) hash = (hash ^ p[i]) * 1099511628211ULL;
+  };
+  for (const auto& t : tensors) {
+    for (const auto size : t.sizes()) mix(&size, sizeof size);
+    const auto values = t.detach().to(torch::kCPU).contiguous();
+    mix(values.data_ptr(), static_cast<std::size_t>(values.numel()) * values.element_size());
+  }
+  return hash;
+}
+
+namespace {
+thread_local group* current_group = nullptr;
+}  // namespace
+
+group* current() { return current_group; }
+
+current_scope::current_scope(group* ranks) : previous_(current_group) { current_group = ranks; }
+current_scope::~current_scope() { current_group = previous_; }
+
+std::pair<std::int64_t, std::int64_t> blocks_of_rank(std::int64_t rows, std::int64_t block,
+                                                     int rank, int size) {
+  const auto blocks = (rows + block - 1) / block;
+  const auto [first, last] = slice_of_batch(blocks, rank, size);
+  return {std::min(rows, first * block), std::min(rows, last * block)};
 }
 
 group::group(std::unique_ptr<impl> state) : impl_(std::move(state)) {}

@@ -9,6 +9,8 @@
 // The c10d and Gloo headers stay in distributed.cpp: nothing else in the
 // engine sees them.
 
+#include <al/config.hpp>
+
 #include <torch/torch.h>
 
 #include <chrono>
@@ -31,6 +33,7 @@ struct environment {
   int local_rank = 0;  // rank among the processes of this machine
   std::string master_address;
   int master_port = 0;
+  int local_world_size = 1;  // processes on this machine (LOCAL_WORLD_SIZE)
 };
 
 /// Looks up one environment variable; nullptr when it is unset.
@@ -45,6 +48,19 @@ std::optional<environment> environment_from(const variable_lookup& lookup);
 
 /// The same from this process's environment.
 std::optional<environment> environment_from_process();
+
+/// How long a rank waits for the others, at the rendezvous and in every
+/// collective: torch.distributed's default.
+inline constexpr std::chrono::minutes default_timeout{30};
+
+/// The group of the job `where` describes when `mode` says to join it; null
+/// when this process runs alone (automatic without a job, or off). `on`
+/// without a job is an error saying what to set. The group is connected at
+/// the first call and kept for the process's life: a program that runs
+/// several runs in one job (seeds one after another) meets the other ranks
+/// once.
+class group* join_job(distributed_mode mode, const std::optional<environment>& where,
+                      std::chrono::milliseconds timeout = default_timeout);
 
 /// Whether this build has c10d's Gloo process group (Debian: libgloo-dev's
 /// headers at build time).
@@ -80,6 +96,19 @@ class group {
   /// `value` (e.g. a hash of the picks).
   void check_same(std::uint64_t value, std::string_view what);
 
+  /// Every rank's `tensors` take rank `root`'s values, in place (same shapes
+  /// and types on every rank).
+  void broadcast(std::vector<torch::Tensor>& tensors, int root = 0);
+
+  /// Every rank's `values` become rank `root`'s, whatever their length was.
+  void broadcast(std::vector<std::int64_t>& values, int root = 0);
+
+  /// Whether every rank passed true. A step only some ranks take (rank 0
+  /// reading the results folder) ends with this, so that when it fails
+  /// there the other ranks stop too instead of waiting in the next
+  /// collective.
+  [[nodiscard]] bool all(bool ok);
+
  private:
   struct impl;
   explicit group(std::unique_ptr<impl> state);
@@ -99,5 +128,42 @@ std::pair<std::int64_t, std::int64_t> slice_of_batch(std::int64_t rows, int rank
 /// without a gradient on this rank is summed as zeros, so that every rank
 /// sends the same buckets.
 void sum_gradients(group& ranks, const std::vector<torch::Tensor>& parameters);
+
+/// Replaces every floating-point buffer of `module` (batch norm's running
+/// mean and variance) by its mean over the ranks. Each rank's batch norm saw
+/// only its slices, so the statistics differ a little between ranks; the
+/// mean is close to what one process would have tracked over whole batches,
+/// and leaves every rank with the same model.
+void average_buffers(group& ranks, torch::nn::Module& module);
+
+/// Every parameter and buffer of `module` takes rank 0's values: the ranks
+/// start from one model however each came by its weights.
+void broadcast_module(group& ranks, torch::nn::Module& module);
+
+/// A hash of the tensors' values and shapes, for check_same.
+std::uint64_t hash_of(const std::vector<torch::Tensor>& tensors);
+
+/// The group the run on this thread computes with; null in a single-process
+/// run. The training, scoring and pretraining loops read it, so that their
+/// signatures stay those a single process calls.
+group* current();
+
+/// Makes `ranks` the current group of this thread while alive.
+class current_scope {
+ public:
+  explicit current_scope(group* ranks);
+  ~current_scope();
+  current_scope(const current_scope&) = delete;
+  current_scope& operator=(const current_scope&) = delete;
+
+ private:
+  group* previous_;
+};
+
+/// Rows [first, last) of `rows` that rank `rank` of `size` computes when a
+/// pass over them runs in blocks of `block` rows: whole blocks, contiguous
+/// and in rank order, so the gathered result follows the rows' order.
+std::pair<std::int64_t, std::int64_t> blocks_of_rank(std::int64_t rows, std::int64_t block,
+                                                     int rank, int size);
 
 }  // namespace al::engine::distributed

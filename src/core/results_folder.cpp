@@ -229,7 +229,8 @@ void results_folder::append_cycle(const cycle_result& cycle) {
   sync_to_disk(folder_ / "cycles.jsonl");
 }
 
-std::string config_json(const config& c, std::string_view device, std::string_view model) {
+std::string config_json(const config& c, std::string_view device, std::string_view model,
+                        int ranks) {
   nlohmann::ordered_json j;
   j["seed"] = c.seed;
   j["device"] = device;
@@ -252,6 +253,7 @@ std::string config_json(const config& c, std::string_view device, std::string_vi
                           {"classes", c.data.blobs_classes},
                           {"dimensions", c.data.blobs_dimensions}};
   }
+  if (ranks > 1) j["ranks"] = ranks;
   return j.dump(2) + "\n";
 }
 

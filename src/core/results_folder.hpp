@@ -79,7 +79,11 @@ std::optional<std::string> run_mismatch(const results_folder& folder, std::strin
                                         std::string_view config_text);
 
 /// config.json: everything of the config that decides the results.
-std::string config_json(const config& c, std::string_view device, std::string_view model);
+/// `ranks`: the processes of a data-parallel run, recorded when more than
+/// one (batch norm then normalises each rank's slice, so the count is part
+/// of the results).
+std::string config_json(const config& c, std::string_view device, std::string_view model,
+                        int ranks = 1);
 
 /// versions.json: alpipe, LibTorch, fmt, the compiler.
 std::string versions_json(std::string_view device);

@@ -1,6 +1,7 @@
 // al::run_plan — executes a plan step by step on the engine.
 
 #include "checkpoint.hpp"
+#include "distributed.hpp"
 #include "../oracle/folder_lock.hpp"
 #include "oracle.hpp"
 #include "progress_line.hpp"
@@ -29,6 +30,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <thread>
 #include <type_traits>
 #include <variant>
 
@@ -122,8 +124,19 @@ std::string default_run_name(const plan& p, const config& c) {
 /// Everything one run holds while it executes its plan.
 class plan_runner {
  public:
-  plan_runner(const plan& p, const config& c) : plan_(p), config_(c) {
-    engine::set_torch_threads(c.threads);
+  /// `ranks`: the job's processes in a data-parallel run (null alone), of
+  /// which `local_ranks` share this machine.
+  plan_runner(const plan& p, const config& c, engine::distributed::group* ranks, int local_ranks)
+      : plan_(p), config_(c), ranks_(ranks), writer_(ranks == nullptr || ranks->rank() == 0),
+        verbose_(c.verbose && writer_) {
+    // The ranks of one machine share its cores.
+    engine::check_thread_count(c.threads);
+    engine::set_torch_threads(
+        c.threads > 0 || local_ranks <= 1
+            ? c.threads
+            : std::max(1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) /
+                              local_ranks));
+    if (ranks_) refuse_single_process_only(p, c);
     device_ = engine::resolve_device(c.device);
     data_ = engine::load_dataset(c.data);
     // Fail before any training, not cycles later at the query that runs dry.
@@ -133,27 +146,15 @@ class plan_runner {
     report_.device = device_.is_cuda() ? "cuda" : "cpu";
     run_name_ = c.run_name.empty() ? default_run_name(p, c) : c.run_name;
     plan_text_ = explain(p);
-    config_text_ = engine::config_json(c, report_.device, c.custom_model ? "custom" : c.model);
+    config_text_ = engine::config_json(c, report_.device, c.custom_model ? "custom" : c.model,
+                                       ranks_ ? ranks_->size() : 1);
     identity_ = engine::run_identity(plan_text_, config_text_);
-    // Locked for this process from here on: a second process on the same
-    // folder stops here (or waits), before it reads or writes anything.
-    results_ = std::make_unique<engine::results_folder>(
-        c.results_dir / run_name_, identity_,
-        c.wait_for_lock ? oracle_detail::folder_lock::when_held::wait
-                        : oracle_detail::folder_lock::when_held::fail);
-    report_.folder = results_->path();
-    // A results folder holds one run: refuse before any work, never mix.
-    if (const auto difference = engine::run_mismatch(*results_, plan_text_, config_text_)) {
-      throw std::invalid_argument(fmt::format(
-          "the results folder {} holds another run ({}); a folder holds one run, resumed when the "
-          "same command runs again: give this run another folder (config.run_name or "
-          "config.results_dir; alpipe: --out) or delete that one to start over",
-          results_->path().string(), *difference));
-    }
-    // A damaged cycles.jsonl stops the run here, before pretraining and
-    // before a byte is written.
-    recorded_cycles_ = results_->finished_cycles();
-    oracle_ = std::make_unique<engine::oracle>(c.oracle, data_, c.seed, results_->path());
+    folder_ = c.results_dir / run_name_;
+    report_.folder = folder_;
+    // Rank 0 alone reads and writes the results folder; when it stops here,
+    // the other ranks stop with it.
+    on_writer_then_agree("opening the results folder", [&] { open_results_folder(); });
+    oracle_ = std::make_unique<engine::oracle>(c.oracle, data_, c.seed, folder_);
     const auto& images = data_.train.images;
     shape_ = {images.size(1), images.size(2), images.size(3), data_.num_classes()};
     model_ = build_model(c, shape_);
@@ -164,6 +165,83 @@ class plan_runner {
     }
     model_->to(device_);
     pool_images_ = data_.train.images.to(device_);
+    check_ranks_agree();
+  }
+
+  /// Refuses what does not run data-parallel yet, before any work.
+  static void refuse_single_process_only(const plan& p, const config& c) {
+    if (c.oracle.kind == oracle_kind::human) {
+      throw std::invalid_argument(
+          "a person's labels (--oracle human) come one query at a time, with the run stopped "
+          "between them: run it in one process (alpipe: --distributed off, or without WORLD_SIZE)");
+    }
+    if (any_training(p, [](const train_recipe& r) {
+          return r.auxiliary_heads || r.consistency_weight > 0;
+        })) {
+      throw std::invalid_argument(
+          "MCDAL's auxiliary heads and COD's consistency training do not run data-parallel: run "
+          "this pipeline in one process (alpipe: --distributed off, or without WORLD_SIZE)");
+    }
+  }
+
+  /// Rank 0's part of the job (all of it alone), then, data-parallel, every
+  /// rank learns whether it succeeded: a failure on rank 0 stops them all
+  /// here, instead of leaving the others waiting in a collective.
+  template <class Work>
+  void on_writer_then_agree(std::string_view what, Work&& work) {
+    if (!ranks_) {
+      work();
+      return;
+    }
+    std::exception_ptr failure;
+    if (writer_) {
+      try {
+        work();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
+    const bool ok = ranks_->all(failure == nullptr);
+    if (failure) std::rethrow_exception(failure);
+    if (!ok) {
+      throw std::runtime_error(fmt::format(
+          "rank 0 stopped while {}; its output says why (rank {} stops with it)", what,
+          ranks_->rank()));
+    }
+  }
+
+  /// Locks the results folder for this process, refuses another run's, and
+  /// reads the cycles an earlier call finished.
+  void open_results_folder() {
+    // Locked for this process from here on: a second process on the same
+    // folder stops here (or waits), before it reads or writes anything.
+    results_ = std::make_unique<engine::results_folder>(
+        folder_, identity_,
+        config_.wait_for_lock ? oracle_detail::folder_lock::when_held::wait
+                              : oracle_detail::folder_lock::when_held::fail);
+    // A results folder holds one run: refuse before any work, never mix.
+    if (const auto difference = engine::run_mismatch(*results_, plan_text_, config_text_)) {
+      throw std::invalid_argument(fmt::format(
+          "the results folder {} holds another run ({}); a folder holds one run, resumed when the "
+          "same command runs again: give this run another folder (config.run_name or "
+          "config.results_dir; alpipe: --out) or delete that one to start over",
+          folder_.string(), *difference));
+    }
+    // A damaged cycles.jsonl stops the run here, before pretraining and
+    // before a byte is written.
+    recorded_cycles_ = results_->finished_cycles();
+  }
+
+  /// Data-parallel: every rank must hold the same run, data and weights, or
+  /// the summed gradients would mean nothing.
+  void check_ranks_agree() {
+    if (!ranks_) return;
+    ranks_->check_same(std::hash<std::string>{}(identity_), "the plan and config");
+    ranks_->check_same(
+        engine::distributed::hash_of({data_.train.images, data_.train.labels, data_.test.labels}),
+        "the data set");
+    ranks_->check_same(engine::distributed::hash_of(model_->parameters()),
+                       "the model's initial weights");
   }
 
   /// Everything the cycles need, once the plan's pretraining (if any) has
@@ -180,28 +258,67 @@ class plan_runner {
     test_ = {data_.test.images.to(device_), data_.test.labels.to(device_)};
     pool_ = std::make_unique<engine::pool_state>(data_.train.size());
 
-    results_->write_file("plan.txt", plan_text_);
-    results_->write_file("plan.json", plan_json(plan_));
-    results_->write_file("config.json", config_text_);
-    results_->write_file("versions.json", engine::versions_json(report_.device));
-    if (report_.pretraining) {
-      results_->write_file("pretraining.json", engine::pretraining_json(*report_.pretraining));
-    }
+    on_writer_then_agree("writing the results folder", [&] {
+      results_->write_file("plan.txt", plan_text_);
+      results_->write_file("plan.json", plan_json(plan_));
+      results_->write_file("config.json", config_text_);
+      results_->write_file("versions.json", engine::versions_json(report_.device));
+      if (report_.pretraining) {
+        results_->write_file("pretraining.json", engine::pretraining_json(*report_.pretraining));
+      }
+    });
     resume();
     progress_ = std::make_unique<engine::progress_line>(run_name_, resume_after_ + 1,
-                                                        plan_.cycles(), !config_.verbose);
+                                                        plan_.cycles(), !verbose_);
   }
+
+  /// Where an earlier, interrupted call of the same run left off.
+  struct resume_point {
+    std::vector<cycle_result> finished;  // the cycles kept, each with its labels
+    int after = -1;                      // the last of them; -1: start afresh
+    bool rebuild = false;                // retrain to rebuild an untrusted checkpoint
+    std::int64_t trainings = 0;
+    bool has_previous_model = false;
+    std::int64_t cod_steps = 0;
+  };
 
   /// Continues after the last cycle both cycles.jsonl and the checkpoint
   /// hold; a cycle only one of them holds (a kill between the two writes)
   /// runs again. Its seeds are derived from the cycle, so it runs the same.
   /// A checkpoint that cannot be trusted (missing, damaged, another run's)
   /// is rebuilt by retraining from the labels cycles.jsonl records, which
-  /// gives the weights the uninterrupted run had.
+  /// gives the weights the uninterrupted run had. Data-parallel, rank 0
+  /// reads the folder and the other ranks learn from it where to go on.
   void resume() {
+    resume_point point;
+    on_writer_then_agree("reading the checkpoint", [&] { point = read_resume_point(); });
+    if (ranks_) share(point);
+    trainings_done_ = static_cast<int>(point.trainings);
+    has_previous_model_ = point.has_previous_model;
+    if (consistency_) consistency_->steps = point.cod_steps;
+    if (point.rebuild) {
+      retrain_through(point.finished);
+    } else {
+      for (const auto& cycle : point.finished) {
+        record_labels(cycle.queried, cycle.labels, cycle.cycle, "resumed");
+      }
+    }
+    for (auto& cycle : point.finished) report_.cycles.push_back(std::move(cycle));
+    resume_after_ = point.after;
+    report_.resumed_after = point.after;
+    if (point.after >= 0 && verbose_) {
+      fmt::print("[{}] resuming after cycle {} ({} labels): {} of the plan's {} cycles were "
+                 "finished\n",
+                 run_name_, point.after, pool_->labelled_count(), point.after + 1,
+                 plan_.cycles() + 1);
+    }
+  }
+
+  /// The resume point the folder holds, and cycles.jsonl cut back to it; a
+  /// trusted checkpoint's weights are loaded into the modules on the way.
+  resume_point read_resume_point() {
+    resume_point point;
     auto finished = std::move(recorded_cycles_);
-    int resume_after = -1;
-    bool rebuild = false;
     if (!finished.empty()) {
       const auto loaded =
           engine::load_checkpoint(checkpoint_file(), checkpoint_modules(), identity_);
@@ -213,45 +330,68 @@ class plan_runner {
                          checkpoint_file().string(),
                          loaded.found ? "cannot be trusted: " + loaded.problem : "is missing",
                          last));
-        rebuild = true;
-        resume_after = last;
+        point.rebuild = true;
+        point.after = last;
       } else if (it->second > last) {
         // The line is synced before the checkpoint is written, so this is
         // not a kill: cycles.jsonl lost lines the checkpoint had seen.
         warn(fmt::format("{} is of cycle {} but cycles.jsonl ends at cycle {}; retraining cycles 0 "
                          "to {} from the labels it records",
                          checkpoint_file().string(), it->second, last, last));
-        rebuild = true;
-        resume_after = last;
+        point.rebuild = true;
+        point.after = last;
       } else {
-        resume_after = static_cast<int>(it->second);
-        trainings_done_ = static_cast<int>(loaded.counters.at("trainings"));
-        has_previous_model_ = loaded.counters.at("has_previous_model") != 0;
-        if (consistency_) consistency_->steps = loaded.counters.at("cod_steps");
+        point.after = static_cast<int>(it->second);
+        point.trainings = loaded.counters.at("trainings");
+        point.has_previous_model = loaded.counters.at("has_previous_model") != 0;
+        point.cod_steps = loaded.counters.at("cod_steps");
       }
     }
-    std::erase_if(finished, [&](const cycle_result& c) { return c.cycle > resume_after; });
+    std::erase_if(finished, [&](const cycle_result& c) { return c.cycle > point.after; });
     results_->keep_cycles(finished);
     for (auto& cycle : finished) {
       // Results written before the oracle's answers were recorded had the
       // ground truth as their oracle.
       if (cycle.labels.empty()) cycle.labels = true_classes(cycle.queried);
     }
-    if (rebuild) {
-      retrain_through(finished);
-    } else {
-      for (const auto& cycle : finished) {
-        record_labels(cycle.queried, cycle.labels, cycle.cycle, "resumed");
+    point.finished = std::move(finished);
+    return point;
+  }
+
+  /// Rank 0's resume point, and the weights it loaded, on every rank.
+  void share(resume_point& point) {
+    std::vector<std::int64_t> values;
+    if (writer_) {
+      values = {point.after, point.rebuild ? 1 : 0, point.trainings,
+                point.has_previous_model ? 1 : 0, point.cod_steps};
+      for (const auto& cycle : point.finished) {
+        values.push_back(cycle.cycle);
+        values.push_back(static_cast<std::int64_t>(cycle.queried.size()));
+        values.insert(values.end(), cycle.queried.begin(), cycle.queried.end());
+        values.insert(values.end(), cycle.labels.begin(), cycle.labels.end());
       }
     }
-    for (auto& cycle : finished) report_.cycles.push_back(std::move(cycle));
-    resume_after_ = resume_after;
-    report_.resumed_after = resume_after;
-    if (resume_after >= 0 && config_.verbose) {
-      fmt::print("[{}] resuming after cycle {} ({} labels): {} of the plan's {} cycles were "
-                 "finished\n",
-                 run_name_, resume_after, pool_->labelled_count(), resume_after + 1,
-                 plan_.cycles() + 1);
+    ranks_->broadcast(values);
+    if (!writer_) {
+      point = {};
+      point.after = static_cast<int>(values[0]);
+      point.rebuild = values[1] != 0;
+      point.trainings = values[2];
+      point.has_previous_model = values[3] != 0;
+      point.cod_steps = values[4];
+      for (auto at = values.begin() + 5; at != values.end();) {
+        cycle_result cycle;
+        cycle.cycle = static_cast<int>(*at++);
+        const auto count = *at++;
+        cycle.queried.assign(at, at + count);
+        at += count;
+        cycle.labels.assign(at, at + count);
+        at += count;
+        point.finished.push_back(std::move(cycle));
+      }
+    }
+    if (point.after >= 0 && !point.rebuild) {
+      for (const auto& m : checkpoint_modules()) engine::distributed::broadcast_module(*ranks_, *m.module);
     }
   }
 
@@ -278,7 +418,7 @@ class plan_runner {
 
   static void warn(const std::string& message) { fmt::print(stderr, "alpipe: {}\n", message); }
 
-  std::filesystem::path checkpoint_file() const { return results_->path() / "checkpoint.pt"; }
+  std::filesystem::path checkpoint_file() const { return folder_ / "checkpoint.pt"; }
 
   std::vector<engine::named_module> checkpoint_modules() {
     std::vector<engine::named_module> modules{{"model", model_.get()}};
@@ -292,12 +432,14 @@ class plan_runner {
   }
 
   void save_checkpoint(int cycle) {
-    engine::save_checkpoint(checkpoint_file(), checkpoint_modules(),
-                            {{"cycle", cycle},
-                             {"trainings", trainings_done_},
-                             {"has_previous_model", has_previous_model_ ? 1 : 0},
-                             {"cod_steps", consistency_ ? consistency_->steps : 0}},
-                            identity_);
+    on_writer_then_agree("saving the checkpoint", [&] {
+      engine::save_checkpoint(checkpoint_file(), checkpoint_modules(),
+                              {{"cycle", cycle},
+                               {"trainings", trainings_done_},
+                               {"has_previous_model", has_previous_model_ ? 1 : 0},
+                               {"cod_steps", consistency_ ? consistency_->steps : 0}},
+                              identity_);
+    });
   }
 
   /// Loads the pretrained encoder from the cache, or pretrains it (and
@@ -310,23 +452,27 @@ class plan_runner {
     if (config_.pretrain_cache) record.cache_file = pretrain_cache_file(recipe, config_);
     // Held until the encoder is in the cache: a second run that needs the
     // same encoder waits here, then loads it instead of computing it again.
+    // Data-parallel, rank 0 alone holds the lock and reads the cache.
     std::unique_ptr<oracle_detail::folder_lock> cache_lock;
     std::optional<engine::cached_pretraining> cached;
     if (config_.pretrain_cache) {
-      std::filesystem::create_directories(record.cache_file.parent_path());
-      auto lock_file = record.cache_file;
-      lock_file += ".lock";
-      cache_lock = std::make_unique<oracle_detail::folder_lock>(
-          lock_file, fmt::format("the pretraining cache file {}", record.cache_file.string()),
-          oracle_detail::folder_lock::when_held::wait);
-      cached = engine::load_pretrained(record.cache_file, key, *model_, warn);
+      on_writer_then_agree("reading the pretraining cache", [&] {
+        std::filesystem::create_directories(record.cache_file.parent_path());
+        auto lock_file = record.cache_file;
+        lock_file += ".lock";
+        cache_lock = std::make_unique<oracle_detail::folder_lock>(
+            lock_file, fmt::format("the pretraining cache file {}", record.cache_file.string()),
+            oracle_detail::folder_lock::when_held::wait);
+        cached = engine::load_pretrained(record.cache_file, key, *model_, warn);
+      });
+      if (ranks_) share(cached);
     }
     if (cached) {
       record.from_cache = true;
       pretext_loss_ = cached->pretext_loss;
     } else {
       const auto on_epoch = [&](std::int64_t epoch, double loss) {
-        if (!config_.verbose) return;
+        if (!verbose_) return;
         fmt::print("[pretrain {}] epoch {}/{}: loss {:.4f} ({:.0f} s)\n", record.pretext, epoch,
                    recipe.epochs, loss, seconds_since(start));
         std::fflush(stdout);
@@ -338,7 +484,9 @@ class plan_runner {
       record.final_loss = summary.final_loss;
       pretext_loss_ = summary.pretext_loss;
       if (config_.pretrain_cache) {
-        engine::save_pretrained(record.cache_file, key, *model_, pretext_loss_);
+        on_writer_then_agree("saving the pretraining cache", [&] {
+          engine::save_pretrained(record.cache_file, key, *model_, pretext_loss_);
+        });
       }
     }
     if (recipe.pretext == pretext::rotation) {
@@ -348,13 +496,31 @@ class plan_runner {
       pretext_batch_ = engine::pt4al_batches(pretext_loss_, plan_.rounds());
     }
     record.seconds = seconds_since(start);
-    if (config_.verbose) {
+    if (verbose_) {
       fmt::print("[pretrain {}] {} in {:.1f} s\n", record.pretext,
                  record.from_cache ? "encoder loaded from " + record.cache_file.string()
                                    : std::string("done"),
                  record.seconds);
     }
     report_.pretraining = record;
+  }
+
+  /// Whether rank 0 found the encoder in the cache, and then its weights and
+  /// pretext losses, on every rank.
+  void share(std::optional<engine::cached_pretraining>& cached) {
+    std::vector<std::int64_t> found;
+    if (writer_) {
+      found = {cached ? 1 : 0, cached && cached->pretext_loss.defined() ? cached->pretext_loss.size(0) : -1};
+    }
+    ranks_->broadcast(found);
+    if (found[0] == 0) return;
+    if (!writer_) cached = engine::cached_pretraining{};
+    engine::distributed::broadcast_module(*ranks_, *model_);
+    if (found[1] >= 0) {
+      if (!writer_) cached->pretext_loss = torch::empty({found[1]}, torch::kFloat32);
+      std::vector<torch::Tensor> loss{cached->pretext_loss};
+      ranks_->broadcast(loss);
+    }
   }
 
   /// The modules some strategies and recipes keep beside the model: MCDAL's
@@ -505,7 +671,7 @@ class plan_runner {
     current_.seconds.evaluate = seconds_since(start);
     // The cycle's line first, then the checkpoint: a kill between the two
     // leaves a line without its checkpoint, and that cycle runs again.
-    results_->append_cycle(current_);
+    on_writer_then_agree("writing cycles.jsonl", [&] { results_->append_cycle(current_); });
     save_checkpoint(step.cycle);
     progress_->cycle_done(fmt::format(
         "[{}] cycle {}: {} labels, test accuracy {:.2f}% (train {:.1f} s, score {:.2f} s, "
@@ -580,7 +746,11 @@ class plan_runner {
     // Rows of the scoring pass's outputs, which follow `candidates`.
     const auto rows = ranges::views::indices(static_cast<std::int64_t>(candidates.size())) |
                       ranges::to<std::vector>();
-    return to_rows(engine::select_rows(selector, inputs, rows, count), candidates);
+    auto picks = to_rows(engine::select_rows(selector, inputs, rows, count), candidates);
+    // Every rank selected from the same gathered outputs; a difference
+    // would train the ranks on different labelled sets from here on.
+    if (ranks_) ranks_->check_same(engine::distributed::hash_of({to_tensor(picks)}), "the picks");
+    return picks;
   }
 
   /// Asks the oracle for the classes of `picks` and records its answers; a
@@ -616,6 +786,10 @@ class plan_runner {
 
   const plan& plan_;
   const config& config_;
+  engine::distributed::group* ranks_;  // null in a single-process run
+  bool writer_;   // writes the results folder: rank 0, or the only process
+  bool verbose_;  // prints progress: config.verbose, on the writer
+  std::filesystem::path folder_;  // the results folder
   torch::Device device_ = torch::kCPU;
   engine::dataset data_;
   engine::input_shape shape_;
@@ -639,7 +813,7 @@ class plan_runner {
   std::unique_ptr<engine::pool_state> pool_;
   torch::Tensor pretext_loss_;   // [N] rotation pretext loss per pool image
   torch::Tensor pretext_batch_;  // [N] its PT4AL batch
-  std::unique_ptr<engine::results_folder> results_;
+  std::unique_ptr<engine::results_folder> results_;  // the writer's only
   std::string plan_text_;    // explain(plan): plan.txt
   std::string config_text_;  // config.json
   std::string identity_;     // engine::run_identity of the two
@@ -659,6 +833,12 @@ class plan_runner {
 
 }  // namespace
 
-run_report run_plan(const plan& p, const config& c) { return plan_runner(p, c).run(); }
+run_report run_plan(const plan& p, const config& c) {
+  const auto job = engine::distributed::environment_from_process();
+  auto* ranks = engine::distributed::join_job(c.distributed, job);
+  // The training, scoring and pretraining loops find the group here.
+  const engine::distributed::current_scope scope(ranks);
+  return plan_runner(p, c, ranks, ranks ? job->local_world_size : 1).run();
+}
 
 }  // namespace al

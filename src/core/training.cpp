@@ -1,5 +1,6 @@
 // Training, evaluation and the scoring pass: the three loops of a cycle.
 
+#include "distributed.hpp"
 #include "unlabelled_steps.hpp"
 
 #include <al/engine/training.hpp>
@@ -125,6 +126,14 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
     return summary;
   }
   check_unlabelled(recipe, unlabelled);
+  // In a data-parallel run every rank trains on its slice of each batch and
+  // the gradients are summed (distributed.hpp); one process: the whole batch.
+  auto* ranks = distributed::current();
+  if (ranks != nullptr && (recipe.auxiliary_heads || recipe.consistency_weight > 0)) {
+    throw std::invalid_argument(
+        "MCDAL's auxiliary heads and COD's consistency training do not run data-parallel: run "
+        "this pipeline in one process (alpipe: --distributed off, or without WORLD_SIZE)");
+  }
   const std::int64_t n = images.size(0);
   if (n == 0) throw std::invalid_argument("cannot train on an empty labelled set");
   const std::int64_t steps_per_epoch = (n + recipe.batch_size - 1) / recipe.batch_size;
@@ -149,6 +158,7 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   if (consistency) {
     for (const auto& p : consistency->head->parameters()) parameters.push_back(p);
   }
+  const auto trained = parameters;
   auto optimiser = make_optimizer(std::move(parameters), recipe);
   std::unique_ptr<torch::optim::Optimizer> heads_optimiser;
   if (heads) heads_optimiser = make_optimizer(heads->parameters(), recipe);
@@ -164,11 +174,16 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   };
   // The head dropout's masks come from the run's own stream, not Torch's
   // global generator, so that runs in parallel threads stay reproducible.
+  // Masks are drawn for the whole batch and each rank keeps its slice's
+  // rows, so the draws are those of one process.
   auto dropout_generator = at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, "head dropout"));
-  const auto head_dropout = [&](const torch::Tensor& h) {
+  const auto head_dropout = [&](const torch::Tensor& h, std::int64_t batch_rows,
+                                std::int64_t first) {
     const double p = model.head_dropout();
     if (p <= 0) return h;
-    const auto keep = torch::empty(h.sizes(), torch::kFloat).bernoulli_(1 - p, dropout_generator);
+    const auto keep = torch::empty({batch_rows, h.size(1)}, torch::kFloat)
+                          .bernoulli_(1 - p, dropout_generator)
+                          .slice(0, first, first + h.size(0));
     return h * keep.to(h.device(), h.scalar_type()) / (1 - p);
   };
   // The schedule runs over the whole training, so it ends where the
@@ -191,29 +206,47 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
     auto loss_sum = torch::zeros({}, images.options());
     for (std::int64_t start = 0; start < n; start += recipe.batch_size) {
       const auto batch = order.slice(0, start, std::min(n, start + recipe.batch_size));
-      const auto x = inputs.index_select(0, batch);
-      const auto y = labels.index_select(0, batch);
+      const auto rows = batch.size(0);
+      const auto [first, last] =
+          ranks ? distributed::slice_of_batch(rows, ranks->rank(), ranks->size())
+                : std::pair<std::int64_t, std::int64_t>{0, rows};
+      const auto mine = batch.slice(0, first, last);
+      const auto x = inputs.index_select(0, mine);
+      const auto y = labels.index_select(0, mine);
       const auto u = heads || consistency ? unlabelled_batch() : torch::Tensor();
       summary.last_learning_rate = set_learning_rate(summary.steps);
       optimiser->zero_grad();
-      // model.forward, split so that MCDAL and COD can read h(x).
-      const auto embedding = recipe.linear_probe ? x : model.embed(x);
-      const auto logits = model.head(head_dropout(embedding));
-      auto loss = torch::nn::functional::cross_entropy(logits, y);
-      const auto classification_loss = loss.detach();
-      if (consistency) {
-        const auto unlabelled_embedding = model.embed(u);
-        const auto unlabelled_logits = model.head(head_dropout(unlabelled_embedding));
-        loss = loss + detail::consistency_loss(*consistency, x, embedding, logits, u,
-                                               unlabelled_embedding, unlabelled_logits,
-                                               recipe.consistency_weight);
+      torch::Tensor embedding_for_heads;  // MCDAL's heads learn from h(x) after the step
+      if (last > first) {  // a rank whose slice is empty adds zero gradients
+        // model.forward, split so that MCDAL and COD can read h(x).
+        const auto embedding = recipe.linear_probe ? x : model.embed(x);
+        const auto logits = model.head(head_dropout(embedding, rows, first));
+        auto loss = torch::nn::functional::cross_entropy(logits, y);
+        const auto classification_loss = loss.detach();
+        if (consistency) {
+          const auto unlabelled_embedding = model.embed(u);
+          const auto unlabelled_logits =
+              model.head(head_dropout(unlabelled_embedding, unlabelled_embedding.size(0), 0));
+          loss = loss + detail::consistency_loss(*consistency, x, embedding, logits, u,
+                                                 unlabelled_embedding, unlabelled_logits,
+                                                 recipe.consistency_weight);
+        }
+        // The slice's mean, weighted by its share of the batch: summed over
+        // the ranks, the gradient of the whole batch's mean.
+        if (ranks) loss = loss * (static_cast<double>(last - first) / static_cast<double>(rows));
+        loss.backward();
+        if (heads) embedding_for_heads = embedding.detach();
+        loss_sum += classification_loss * (last - first);
       }
-      loss.backward();
+      if (ranks) distributed::sum_gradients(*ranks, trained);
       optimiser->step();
       if (consistency) ema_update(*consistency->teacher, model, ema_decay(consistency->steps++));
-      if (heads) detail::mcdal_update(model, *heads, *heads_optimiser, embedding.detach(), y, u);
-      loss_sum += classification_loss * batch.size(0);
+      if (heads) detail::mcdal_update(model, *heads, *heads_optimiser, embedding_for_heads, y, u);
       ++summary.steps;
+    }
+    if (ranks) {
+      std::vector<torch::Tensor> total{loss_sum};
+      ranks->sum(total);
     }
     // One host sync per epoch, not per step.
     summary.final_loss = loss_sum.item<double>() / static_cast<double>(n);
@@ -224,6 +257,12 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
           summary.final_loss, epoch + 1, summary.steps));
     }
     if (on_epoch) on_epoch(epoch + 1, epochs);
+  }
+  if (ranks) {
+    // The parameters took the same summed steps on every rank; batch norm's
+    // statistics saw only each rank's slices.
+    distributed::average_buffers(*ranks, model);
+    ranks->check_same(distributed::hash_of(model.parameters()), "the model's weights after training");
   }
   return summary;
 }
@@ -248,11 +287,19 @@ evaluation evaluate(classifier& model, const labelled_images& split, std::int64_
   torch::NoGradGuard no_grad;
   model.eval();
   const std::int64_t n = split.size();
-  auto predicted = torch::empty({n}, split.labels.options());
-  for (std::int64_t start = 0; start < n; start += batch_size) {
-    const auto end = std::min(n, start + batch_size);
-    predicted.slice(0, start, end) = model.forward(split.images.slice(0, start, end)).argmax(1);
+  // Data-parallel: each rank predicts its blocks, then all gather them.
+  auto* ranks = distributed::current();
+  const bool shared = ranks != nullptr && (n + batch_size - 1) / batch_size >= ranks->size();
+  const auto [own_first, own_last] =
+      shared ? distributed::blocks_of_rank(n, batch_size, ranks->rank(), ranks->size())
+             : std::pair<std::int64_t, std::int64_t>{0, n};
+  auto predicted = torch::empty({own_last - own_first}, split.labels.options());
+  for (std::int64_t start = own_first; start < own_last; start += batch_size) {
+    const auto end = std::min(own_last, start + batch_size);
+    predicted.slice(0, start - own_first, end - own_first) =
+        model.forward(split.images.slice(0, start, end)).argmax(1);
   }
+  if (shared) predicted = ranks->gather_rows(predicted);
   const auto correct = predicted.eq(split.labels).to(torch::kCPU);
   const auto labels = split.labels.to(torch::kCPU);
   const auto per_class_total = torch::bincount(labels, {}, num_classes).to(torch::kDouble);
@@ -319,6 +366,12 @@ struct head_dropout_masks {
   double scale = 1;    // 1 / P(keep), so that the expected input is unchanged
 };
 
+/// The random words behind `count` mask entries, four 16-bit uniforms each.
+torch::Tensor head_dropout_bits(at::Generator& generator, std::int64_t count) {
+  return torch::empty({(count + 3) / 4}, torch::kLong)
+      .random_(std::numeric_limits<std::int64_t>::min(), c10::nullopt, generator);
+}
+
 /// Drawn on the CPU from the pass's own generator, so the draws depend on
 /// the seed alone, not on the device or on other users of Torch's generator.
 /// Each 64-bit draw yields four 16-bit uniforms: bernoulli_ draws one number
@@ -331,8 +384,7 @@ head_dropout_masks draw_head_dropout(at::Generator& generator, std::int64_t rows
                                      torch::Device device) {
   constexpr std::int64_t levels = 65536;
   const auto count = rows * passes * width;
-  const auto bits = torch::empty({(count + 3) / 4}, torch::kLong)
-                        .random_(std::numeric_limits<std::int64_t>::min(), c10::nullopt, generator);
+  const auto bits = head_dropout_bits(generator, count);
   const auto kept_levels =
       std::clamp<std::int64_t>(std::llround(static_cast<double>(levels) * (1 - p)), 1, levels - 1);
   // The 16-bit words are uniform on [-32768, 32767]; kept_levels of them pass.
@@ -411,8 +463,27 @@ pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
   auto generator = at::make_generator<at::CPUGeneratorImpl>(mc_seed);
   const auto on_device = indices.to(images.device());
   const std::int64_t n = on_device.size(0);
-  for (std::int64_t start = 0; start < n; start += batch_size) {
-    const auto end = std::min(n, start + batch_size);
+  // Data-parallel: each rank scores whole blocks of its own, and every rank
+  // gathers all of them, in order. A pool smaller than a block per rank is
+  // scored by every rank alone.
+  auto* ranks = distributed::current();
+  const bool shared = ranks != nullptr && (n + batch_size - 1) / batch_size >= ranks->size();
+  const auto [own_first, own_last] =
+      shared ? distributed::blocks_of_rank(n, batch_size, ranks->rank(), ranks->size())
+             : std::pair<std::int64_t, std::int64_t>{0, n};
+  const auto own_rows = own_last - own_first;
+  // The head-dropout masks come from one stream over all blocks: a rank
+  // draws (and drops) the words of the blocks before its own, so that its
+  // masks are those one process would draw.
+  if (want_mc && model.head_dropout() > 0 && own_first > 0) {
+    const auto width = model.embed(images.index_select(0, on_device.slice(0, 0, 1))).size(1);
+    for (std::int64_t start = 0; start < own_first; start += batch_size) {
+      head_dropout_bits(generator, (std::min(own_first, start + batch_size) - start) * mc_passes * width);
+    }
+  }
+  for (std::int64_t start = own_first; start < own_last; start += batch_size) {
+    const auto end = std::min(own_last, start + batch_size);
+    const auto at = start - own_first, to = end - own_first;  // rows of this rank's outputs
     const auto block = images.index_select(0, on_device.slice(0, start, end));
     torch::Tensor embedding;
     if (want_probs || want_embedding || head_only || want_head || want_aux) {
@@ -420,19 +491,19 @@ pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
     }
     if (want_aux) {
       const auto aux = heads->probs(embedding);
-      if (!out.aux_probs.defined()) out.aux_probs = torch::empty({n, 2, aux.size(2)}, aux.options());
-      out.aux_probs.slice(0, start, end) = aux;
+      if (!out.aux_probs.defined()) out.aux_probs = torch::empty({own_rows, 2, aux.size(2)}, aux.options());
+      out.aux_probs.slice(0, at, to) = aux;
     }
-    if (want_head && start == 0) check_linear_head(model, embedding, out.head_weight, out.head_bias);
+    if (want_head && start == own_first) check_linear_head(model, embedding, out.head_weight, out.head_bias);
     if (want_embedding) {
-      if (!out.embedding.defined()) out.embedding = torch::empty({n, embedding.size(1)}, embedding.options());
-      out.embedding.slice(0, start, end) = embedding;
+      if (!out.embedding.defined()) out.embedding = torch::empty({own_rows, embedding.size(1)}, embedding.options());
+      out.embedding.slice(0, at, to) = embedding;
     }
     if (want_probs) {
       // The deterministic prediction; the MC samples below only feed BALD.
       const auto probs = torch::softmax(model.head(embedding), 1);
-      if (!out.probs.defined()) out.probs = torch::empty({n, probs.size(1)}, probs.options());
-      out.probs.slice(0, start, end) = probs;
+      if (!out.probs.defined()) out.probs = torch::empty({own_rows, probs.size(1)}, probs.options());
+      out.probs.slice(0, at, to) = probs;
     }
     if (want_mc) {
       set_dropout_training(model, true);
@@ -440,8 +511,13 @@ pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
                                       : sample_full(model, block, mc_passes, generator);
       set_dropout_training(model, false);
       const auto information = bald_scores(mc_probs);
-      if (!out.mutual_information.defined()) out.mutual_information = torch::empty({n}, information.options());
-      out.mutual_information.slice(0, start, end) = information;
+      if (!out.mutual_information.defined()) out.mutual_information = torch::empty({own_rows}, information.options());
+      out.mutual_information.slice(0, at, to) = information;
+    }
+  }
+  if (shared) {
+    for (auto* gathered : {&out.aux_probs, &out.embedding, &out.probs, &out.mutual_information}) {
+      if (gathered->defined()) *gathered = ranks->gather_rows(*gathered);
     }
   }
   return out;

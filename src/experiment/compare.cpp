@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <iterator>
@@ -152,7 +153,8 @@ std::string add_baselines(std::vector<compared_pipeline>& pipelines, std::vector
   return baseline;
 }
 
-void check_input(const std::vector<compared_pipeline>& pipelines, const compare_options& options) {
+void check_input(const std::vector<compared_pipeline>& pipelines, const compare_options& options,
+                 const config& c) {
   if (pipelines.empty()) {
     throw std::invalid_argument(
         "compare needs at least one pipeline, e.g. al::compare({{\"entropy\", initial(random, 100) "
@@ -192,6 +194,19 @@ void check_input(const std::vector<compared_pipeline>& pipelines, const compare_
         "shard {} of {} does not exist: --shard K/N takes N ≥ 1 and K from 0 to N − 1 (a Slurm "
         "array --array=0-{} gives $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)",
         options.shard, options.shards, options.shards > 0 ? options.shards - 1 : 0));
+  }
+  // A comparison's runs are spread over processes by --shard; data-parallel
+  // training is one run's, over the processes of a job.
+  const char* world = std::getenv("WORLD_SIZE");
+  const bool in_a_job = world != nullptr && *world != '\0' && std::string_view(world) != "1";
+  if (c.distributed == distributed_mode::on ||
+      (c.distributed == distributed_mode::automatic && in_a_job)) {
+    throw std::invalid_argument(fmt::format(
+        "compare runs each run in one process{}: spread a comparison over processes with --shard "
+        "K/N (docs/comparisons.md), train one run data-parallel with alpipe run, or ignore the "
+        "job's variables with --distributed off",
+        in_a_job ? fmt::format(", but WORLD_SIZE={} says this process is one rank of a job", world)
+                 : std::string()));
   }
   if (options.parallel < 0 || options.parallel > engine::max_threads()) {
     throw std::invalid_argument(fmt::format(
@@ -292,7 +307,7 @@ std::string folder_label(const std::string& label) {
 
 comparison_result compare(std::vector<compared_pipeline> pipelines, const config& c,
                           compare_options options) {
-  check_input(pipelines, options);
+  check_input(pipelines, options, c);
   std::vector<bool> added;
   const auto baseline = add_baselines(pipelines, added, c, options.add_baselines);
   if (added.empty()) added.assign(pipelines.size(), false);
@@ -351,6 +366,7 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
       auto run_config = c;
       run_config.seed = jobs[k].seed;
       run_config.threads = threads;
+      run_config.distributed = distributed_mode::off;
       run_config.run_name = run_folder(p, jobs[k].seed);
       std::string failure;
       try {

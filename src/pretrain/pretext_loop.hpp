@@ -10,8 +10,12 @@
 
 namespace al::engine::detail {
 
-/// The loss of one batch, given the batch's indices into the images.
-using pretext_step = std::function<torch::Tensor(const torch::Tensor& batch)>;
+/// The mean loss over rows [first, last) of a batch, given the whole batch's
+/// indices into the images: in a data-parallel run each rank computes its
+/// slice (any random draws still made for the whole batch, so that they are
+/// those of one process); in one process, the whole batch.
+using pretext_step = std::function<torch::Tensor(const torch::Tensor& batch, std::int64_t first,
+                                                 std::int64_t last)>;
 
 /// Parameters by schedule: `scheduled` follow the cosine decay; `fixed` keep
 /// the base rate (SimSiam's predictor, as in the paper).
@@ -22,7 +26,9 @@ struct pretext_parameters {
 
 /// `recipe.epochs` passes over `count` samples in batches of
 /// `recipe.batch_size` (the last, smaller batch is dropped so batch norm
-/// never sees a batch of one), in an order drawn from `seed`.
+/// never sees a batch of one), in an order drawn from `seed`. Data-parallel
+/// (distributed::current()), each rank's slice of every batch, the
+/// gradients summed over the ranks.
 pretraining_summary run_pretext_epochs(const pretext_parameters& parameters, std::int64_t count,
                                        const torch::Device& device, const pretrain_recipe& recipe,
                                        std::uint64_t seed, const pretext_step& step,

@@ -2,6 +2,7 @@
 // the pretext.
 
 #include "pretext_loop.hpp"
+#include "../core/distributed.hpp"
 
 #include <fmt/format.h>
 
@@ -29,6 +30,19 @@ pretraining_summary run_pretext_epochs(const pretext_parameters& parameters, std
                                        const std::function<void(std::int64_t, double)>& on_epoch) {
   const auto batch_size = std::min(recipe.batch_size, count);
   const std::int64_t steps_per_epoch = count / batch_size;
+  auto* ranks = distributed::current();
+  const auto [first, last] = ranks ? distributed::slice_of_batch(batch_size, ranks->rank(), ranks->size())
+                                   : std::pair<std::int64_t, std::int64_t>{0, batch_size};
+  if (ranks && batch_size / ranks->size() < 2) {
+    // Batch norm needs two rows in every rank's slice (checked from the
+    // smallest slice, so that every rank stops together).
+    throw std::invalid_argument(fmt::format(
+        "a pretraining batch of {} split over {} ranks leaves a rank {} image; batch norm needs "
+        "at least 2: raise pretrain(...).batch_size to {} or more, or use fewer ranks",
+        batch_size, ranks->size(), batch_size / ranks->size(), 2 * ranks->size()));
+  }
+  std::vector<torch::Tensor> trained = parameters.scheduled;
+  trained.insert(trained.end(), parameters.fixed.begin(), parameters.fixed.end());
   const std::int64_t total_steps = steps_per_epoch * recipe.epochs;
   // The linear scaling rule of the SimSiam paper: lr · B / 256.
   const double base_rate = recipe.learning_rate * static_cast<double>(batch_size) / 256.0;
@@ -49,11 +63,20 @@ pretraining_summary run_pretext_epochs(const pretext_parameters& parameters, std
       const double rate = base_rate * 0.5 * (1 + std::cos(std::numbers::pi * progress));
       static_cast<torch::optim::SGDOptions&>(optimiser.param_groups()[0].options()).lr(rate);
       optimiser.zero_grad();
-      auto loss = step(order.slice(0, b * batch_size, (b + 1) * batch_size));
+      auto loss = step(order.slice(0, b * batch_size, (b + 1) * batch_size), first, last);
+      if (ranks) {
+        // Weighted by the slice's share, the summed gradients are the batch's.
+        loss = loss * (static_cast<double>(last - first) / static_cast<double>(batch_size));
+      }
       loss.backward();
+      if (ranks) distributed::sum_gradients(*ranks, trained);
       optimiser.step();
       loss_sum += loss.detach();
       ++summary.steps;
+    }
+    if (ranks) {
+      std::vector<torch::Tensor> total{loss_sum};
+      ranks->sum(total);
     }
     summary.final_loss = loss_sum.item<double>() / static_cast<double>(steps_per_epoch);
     if (!std::isfinite(summary.final_loss)) {
@@ -96,10 +119,15 @@ pretraining_summary pretrain_encoder(classifier& model, const torch::Tensor& ima
   if (images.size(0) < 2) {
     throw std::invalid_argument("pretraining needs at least 2 pool images");
   }
-  if (recipe.pretext == pretext::simsiam) {
-    return pretrain_simsiam(model, images, normalisation, recipe, seed, on_epoch);
+  auto summary = recipe.pretext == pretext::simsiam
+                     ? pretrain_simsiam(model, images, normalisation, recipe, seed, on_epoch)
+                     : pretrain_rotation(model, images, recipe, seed, on_epoch);
+  if (auto* ranks = distributed::current()) {
+    distributed::average_buffers(*ranks, model);
+    ranks->check_same(distributed::hash_of(model.parameters()),
+                      "the encoder's weights after pretraining");
   }
-  return pretrain_rotation(model, images, recipe, seed, on_epoch);
+  return summary;
 }
 
 }  // namespace al::engine

@@ -3,6 +3,7 @@
 // After training, each image's loss over its 4 rotations says how hard it is
 // for the encoder — the order PT4AL labels the pool in.
 
+#include "../core/distributed.hpp"
 #include "../core/seeded_construction.hpp"
 #include "pretext_loop.hpp"
 
@@ -34,18 +35,23 @@ torch::Tensor per_sample_loss(classifier& model, torch::nn::Linear& head,
   head->eval();
   constexpr std::int64_t block = 256;
   const auto n = images.size(0);
-  auto loss = torch::empty({n}, torch::kFloat32);
-  for (std::int64_t start = 0; start < n; start += block) {
-    const auto batch = images.slice(0, start, std::min(n, start + block));
+  // Data-parallel: each rank its blocks, then gathered in order.
+  auto* ranks = distributed::current();
+  const bool shared = ranks != nullptr && (n + block - 1) / block >= ranks->size();
+  const auto [first, last] = shared ? distributed::blocks_of_rank(n, block, ranks->rank(), ranks->size())
+                                    : std::pair<std::int64_t, std::int64_t>{0, n};
+  auto loss = torch::empty({last - first}, torch::kFloat32);
+  for (std::int64_t start = first; start < last; start += block) {
+    const auto batch = images.slice(0, start, std::min(last, start + block));
     const auto b = batch.size(0);
     const auto logits = head->forward(model.embed(all_rotations(batch)));
     const auto each = torch::nn::functional::cross_entropy(
         logits, rotation_labels(b, images.device()),
         torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-    loss.slice(0, start, start + b) = each.view({rotations, b}).mean(0).to(torch::kCPU);
+    loss.slice(0, start - first, start - first + b) = each.view({rotations, b}).mean(0).to(torch::kCPU);
   }
   model.train();
-  return loss;
+  return shared ? ranks->gather_rows(loss) : loss;
 }
 
 }  // namespace
@@ -70,10 +76,10 @@ pretraining_summary pretrain_rotation(classifier& model, const torch::Tensor& im
   parameters.scheduled = model.parameters();
   for (const auto& p : head->parameters()) parameters.scheduled.push_back(p);
 
-  const auto step = [&](const torch::Tensor& batch) {
-    const auto turned = all_rotations(images.index_select(0, batch));
+  const auto step = [&](const torch::Tensor& batch, std::int64_t first, std::int64_t last) {
+    const auto turned = all_rotations(images.index_select(0, batch.slice(0, first, last)));
     return torch::nn::functional::cross_entropy(head->forward(model.embed(turned)),
-                                                rotation_labels(batch.size(0), device));
+                                                rotation_labels(last - first, device));
   };
   auto summary = detail::run_pretext_epochs(parameters, images.size(0), device, recipe,
                                             derive_seed(seed, "rotation order"), step, on_epoch);

@@ -67,14 +67,17 @@ pretraining_summary pretrain_simsiam(classifier& model, const torch::Tensor& ima
 
   // Both views go through the networks as one batch: twice the rows per
   // kernel call, and batch norm sees both views, as with a shared encoder.
-  const auto step = [&](const torch::Tensor& batch) {
+  // Data-parallel, every rank augments the whole batch (the views' draws
+  // are one process's) and trains on its slice of both views.
+  const auto step = [&](const torch::Tensor& batch, std::int64_t first, std::int64_t last) {
     const auto pixels = images.index_select(0, batch) * std + mean;
-    const auto both = torch::cat({augment(pixels, options, views), augment(pixels, options, views)})
-                          .sub_(mean)
-                          .div_(std);
+    const auto view = [&] { return augment(pixels, options, views).slice(0, first, last); };
+    const auto one = view();
+    const auto two = view();
+    const auto both = torch::cat({one, two}).sub_(mean).div_(std);
     const auto z = heads->projector->forward(model.embed(both));
     const auto p = heads->predictor->forward(z);
-    const auto n = batch.size(0);
+    const auto n = last - first;
     return simsiam_loss(p.slice(0, 0, n), p.slice(0, n), z.slice(0, 0, n), z.slice(0, n));
   };
   return detail::run_pretext_epochs(parameters, images.size(0), device, recipe,

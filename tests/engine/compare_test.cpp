@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -274,6 +275,16 @@ TEST_CASE("a comparison without pipelines, or with a label twice, says what to d
   options.shards = 0;
   CHECK_THROWS_WITH(compare({{"entropy", by_entropy}}, c, options),
                     Catch::Contains("shard 0 of 0 does not exist"));
+  // One rank of a data-parallel job does not run a whole comparison.
+  options.shards = 1;
+  ::setenv("WORLD_SIZE", "2", 1);
+  CHECK_THROWS_WITH(compare({{"entropy", by_entropy}}, c, options),
+                    Catch::Contains("WORLD_SIZE=2 says this process is one rank of a job") &&
+                        Catch::Contains("--shard K/N") && Catch::Contains("--distributed off"));
+  ::unsetenv("WORLD_SIZE");
+  c.distributed = distributed_mode::on;
+  CHECK_THROWS_WITH(compare({{"entropy", by_entropy}}, c, options),
+                    Catch::Contains("compare runs each run in one process:"));
   CHECK_FALSE(fs::exists(c.results_dir));  // refused before anything was written
 }
 

@@ -124,7 +124,11 @@ constexpr std::string_view run_options_help =
     "                     wait for it instead of stopping\n"
     "  --oracle WHO       who labels: ground-truth (default), noisy:RATE (each answer\n"
     "                     flipped to another class with probability RATE) or human (each\n"
-    "                     query is written out and the run stops; exit status 3)\n";
+    "                     query is written out and the run stops; exit status 3)\n"
+    "  --distributed WHEN auto (default): train data-parallel over the processes of a job\n"
+    "                     when WORLD_SIZE > 1 (torchrun, or a Slurm script that sets\n"
+    "                     RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT); on: require a\n"
+    "                     job; off: one process whatever the environment says\n";
 
 constexpr std::string_view compare_options_help =
     "compare options (and run's):\n"
@@ -250,6 +254,14 @@ double parse_long_tail(std::string_view text) {
   return value;
 }
 
+/// `auto`, `on` or `off`.
+al::distributed_mode parse_distributed(std::string_view text) {
+  if (text == "auto") return al::distributed_mode::automatic;
+  if (text == "on") return al::distributed_mode::on;
+  if (text == "off") return al::distributed_mode::off;
+  throw usage_problem{fmt::format("--distributed takes auto, on or off, not '{}'", text)};
+}
+
 /// `ground-truth`, `noisy:RATE` or `human`.
 al::oracle_config parse_oracle(std::string_view text) {
   if (text == "ground-truth") return al::ground_truth_oracle();
@@ -330,6 +342,7 @@ run_options parse_run_options(const std::vector<std::string_view>& options) {
     else if (option == "--threads") config.threads = parse_thread_count(option, value);
     else if (option == "--out") config.results_dir = value;
     else if (option == "--oracle") config.oracle = parse_oracle(value);
+    else if (option == "--distributed") config.distributed = parse_distributed(value);
     else throw usage_problem{fmt::format("unknown option '{}'; see alpipe --help", option)};
   }
   config.seed = out.seeds.front();
