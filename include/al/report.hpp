@@ -62,6 +62,11 @@ struct run_report {
   /// stopped at, to fill in and import (`alpipe label import FILE`); empty
   /// when the run finished.
   std::filesystem::path waiting_for_labels;
+  /// This process's rank in a data-parallel job, 0 when it ran alone. Rank
+  /// 0 wrote the results folder and its report is the run's; in another
+  /// rank's, the cycles resumed from an earlier call hold only their picks
+  /// and labels.
+  int rank = 0;
 };
 
 }  // namespace al

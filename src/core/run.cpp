@@ -144,6 +144,7 @@ class plan_runner {
       errors::AL017_budget_exceeds_pool(p.label_budget(), data_.train.size());
     }
     report_.device = device_.is_cuda() ? "cuda" : "cpu";
+    report_.rank = ranks_ ? ranks_->rank() : 0;
     run_name_ = c.run_name.empty() ? default_run_name(p, c) : c.run_name;
     plan_text_ = explain(p);
     config_text_ = engine::config_json(c, report_.device, c.custom_model ? "custom" : c.model,

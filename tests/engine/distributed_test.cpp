@@ -543,6 +543,7 @@ TEST_CASE("one rank of the two-process run", "[.distributed_run]") {
                     Catch::Contains("MCDAL's auxiliary heads"));
   const auto report = al::run(two_rank_pipeline, c);
   CHECK(report.cycles.size() == 4);
+  CHECK(report.rank == std::stoi(std::getenv("RANK")));
 }
 
 }  // namespace distributed_test

@@ -441,6 +441,7 @@ int run_command(const al::plan& plan, const std::vector<std::string_view>& optio
                  seed, report.waiting_for_labels.string(), report.waiting_for_labels.string());
       return waiting_for_labels;
     }
+    if (report.rank != 0) continue;  // rank 0 speaks for a data-parallel job
     fmt::print("seed {}: ", seed);
     for (const auto& cycle : report.cycles) {
       fmt::print("{}{} labels {:.2f}%", cycle.cycle == 0 ? "" : ", ", cycle.labelled,
