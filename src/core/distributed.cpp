@@ -133,8 +133,8 @@ void group::sum(std::vector<torch::Tensor>& tensors, std::int64_t bucket_bytes) 
   // Buckets of consecutive same-typed tensors, flattened into one buffer each.
   struct bucket {
     std::vector<std::size_t> members;
-    std::vector<at::Tensor> buffer;  // one flat tensor, as c10d takes a vector
-    c10::intrusive_ptr<c10d::Work> work;
+    torch::Tensor buffer;  // the members end to end
+    std::function<void()> summed;
   };
   std::vector<bucket> buckets;
   std::int64_t filled = 0;
@@ -155,15 +155,15 @@ void group::sum(std::vector<torch::Tensor>& tensors, std::int64_t bucket_bytes) 
     flat.reserve(b.members.size());
     for (auto i : b.members) flat.push_back(tensors[i].reshape({-1}));
     // Gloo's CPU path: a tensor on a GPU goes through host memory.
-    b.buffer = {torch::cat(flat).to(torch::kCPU)};
-    b.work = impl_->gloo->allreduce(b.buffer);  // all started before any is awaited
+    b.buffer = torch::cat(flat).to(torch::kCPU);
+    b.summed = start_sum(b.buffer);  // all started before any is awaited
   }
   for (auto& b : buckets) {
-    b.work->wait();
+    b.summed();
     std::int64_t at = 0;
     for (auto i : b.members) {
       auto& t = tensors[i];
-      t.copy_(b.buffer[0].slice(0, at, at + t.numel()).view(t.sizes()));  // back to t's device
+      t.copy_(b.buffer.slice(0, at, at + t.numel()).view(t.sizes()));  // back to t's device
       at += t.numel();
     }
   }
@@ -214,6 +214,12 @@ void group::check_same(std::uint64_t value, std::string_view what) {
         "rank the same data, seed and alpipe build",
         what, impl_->rank, value));
   }
+}
+
+std::function<void()> group::start_sum(torch::Tensor flat) {
+  std::vector<at::Tensor> buffer{std::move(flat)};
+  auto work = impl_->gloo->allreduce(buffer);
+  return [work] { work->wait(); };
 }
 
 bool group::all(bool ok) {
@@ -267,6 +273,7 @@ torch::Tensor group::gather_rows(const torch::Tensor&) { no_group(); }
 void group::check_same(std::uint64_t, std::string_view) { no_group(); }
 void group::broadcast(std::vector<torch::Tensor>&, int) { no_group(); }
 bool group::all(bool) { no_group(); }
+std::function<void()> group::start_sum(torch::Tensor) { no_group(); }
 void group::broadcast(std::vector<std::int64_t>&, int) { no_group(); }
 
 #endif
@@ -298,15 +305,109 @@ std::pair<std::int64_t, std::int64_t> slice_of_batch(std::int64_t rows, int rank
   return {first, first + share + (rank < extra ? 1 : 0)};
 }
 
-void sum_gradients(group& ranks, const std::vector<torch::Tensor>& parameters) {
-  std::vector<torch::Tensor> gradients;
-  gradients.reserve(parameters.size());
-  for (const auto& p : parameters) {
-    auto& gradient = p.mutable_grad();
-    if (!gradient.defined()) gradient = torch::zeros_like(p);
-    gradients.push_back(gradient);
+struct gradient_buckets::state {
+  struct bucket {
+    std::vector<std::size_t> members;  // indices into parameters
+    std::vector<std::int64_t> offsets;  // of each member in the flat buffer
+    torch::Tensor flat;                 // the members' gradients, end to end, in host memory
+    int waiting = 0;                    // members whose gradient has not come yet
+    std::function<void()> summed;       // waits for the bucket's sum, once started
+  };
+  group* ranks = nullptr;
+  std::vector<torch::Tensor> parameters;
+  std::vector<std::size_t> bucket_of;  // per parameter
+  std::vector<bucket> buckets;
+  std::vector<unsigned> hooks;  // per parameter, to remove them
+  std::size_t next = 0;         // the first bucket not started
+  std::mutex mutex;             // backward may run hooks on another thread
+
+  /// Starts the sums of the full buckets at the front of the queue.
+  void start_ready(bool all) {
+    while (next < buckets.size() && (all || buckets[next].waiting == 0)) {
+      buckets[next].summed = ranks->start_sum(buckets[next].flat);
+      ++next;
+    }
   }
-  ranks.sum(gradients);  // in place: the tensors share the gradients' storage
+};
+
+gradient_buckets::gradient_buckets(group& ranks, const std::vector<torch::Tensor>& parameters,
+                                   std::int64_t bucket_bytes)
+    : state_(std::make_unique<state>()) {
+  auto& s = *state_;
+  s.ranks = &ranks;
+  s.parameters = parameters;
+  s.bucket_of.resize(parameters.size());
+  std::int64_t filled = 0;
+  for (std::size_t k = parameters.size(); k-- > 0;) {
+    const auto& p = parameters[k];
+    const auto bytes = p.numel() * static_cast<std::int64_t>(p.element_size());
+    const bool fits = !s.buckets.empty() && filled + bytes <= bucket_bytes &&
+                      parameters[s.buckets.back().members.front()].scalar_type() == p.scalar_type();
+    if (!fits) {
+      s.buckets.emplace_back();
+      filled = 0;
+    }
+    auto& b = s.buckets.back();
+    b.members.push_back(k);
+    b.offsets.push_back(filled / static_cast<std::int64_t>(p.element_size()));
+    filled += bytes;
+    s.bucket_of[k] = s.buckets.size() - 1;
+  }
+  for (auto& b : s.buckets) {
+    const auto& last = parameters[b.members.back()];
+    const auto size = b.offsets.back() + last.numel();
+    b.flat = torch::zeros({size}, last.options().device(torch::kCPU));
+    b.waiting = static_cast<int>(b.members.size());
+  }
+  for (std::size_t k = 0; k < parameters.size(); ++k) {
+    auto& b = s.buckets[s.bucket_of[k]];
+    const auto at = std::find(b.members.begin(), b.members.end(), k) - b.members.begin();
+    const auto offset = b.offsets[static_cast<std::size_t>(at)];
+    const auto numel = parameters[k].numel();
+    auto* shared = state_.get();
+    const auto index = s.bucket_of[k];
+    s.hooks.push_back(parameters[k].register_hook([shared, index, offset, numel](const torch::Tensor& gradient) {
+      auto& bucket = shared->buckets[index];
+      bucket.flat.slice(0, offset, offset + numel).copy_(gradient.reshape({-1}));
+      const std::lock_guard lock(shared->mutex);
+      --bucket.waiting;
+      shared->start_ready(false);
+    }));
+  }
+}
+
+gradient_buckets::~gradient_buckets() {
+  for (std::size_t k = 0; k < state_->parameters.size(); ++k) {
+    state_->parameters[k].remove_hook(state_->hooks[k]);
+  }
+}
+
+std::size_t gradient_buckets::buckets() const { return state_->buckets.size(); }
+
+void gradient_buckets::finish() {
+  auto& s = *state_;
+  {
+    const std::lock_guard lock(s.mutex);
+    s.start_ready(true);
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& b : s.buckets) {
+    b.summed();
+    for (std::size_t m = 0; m < b.members.size(); ++m) {
+      auto& p = s.parameters[b.members[m]];
+      auto& gradient = p.mutable_grad();
+      const auto sum = b.flat.slice(0, b.offsets[m], b.offsets[m] + p.numel()).view(p.sizes());
+      if (gradient.defined()) {
+        gradient.copy_(sum);
+      } else {
+        gradient = sum.to(p.device(), /*non_blocking=*/false, /*copy=*/true);
+      }
+    }
+    b.flat.zero_();  // a gradient that does not come next step counts as zeros
+    b.waiting = static_cast<int>(b.members.size());
+    b.summed = nullptr;
+  }
+  s.next = 0;
 }
 
 void average_buffers(group& ranks, torch::nn::Module& module) {

@@ -88,6 +88,11 @@ class group {
   /// buckets are all started before the first is waited for.
   void sum(std::vector<torch::Tensor>& tensors, std::int64_t bucket_bytes = 25 << 20);
 
+  /// Starts summing `flat` (one tensor in host memory) across ranks, in
+  /// place and in the background; the function returned waits until the
+  /// sum is there.
+  [[nodiscard]] std::function<void()> start_sum(torch::Tensor flat);
+
   /// Every rank's `rows` ([n_r, ...] with the same trailing shape, n_r may
   /// differ between ranks), concatenated in rank order, on every rank.
   [[nodiscard]] torch::Tensor gather_rows(const torch::Tensor& rows);
@@ -121,13 +126,38 @@ class group {
 /// and trains on its slice, so the job's batch is the single process's.
 std::pair<std::int64_t, std::int64_t> slice_of_batch(std::int64_t rows, int rank, int size);
 
-/// After backward on this rank's slice with its mean loss weighted by
-/// (slice rows / global rows): sums every parameter's gradient over the
-/// ranks, so that each holds the gradient of the global batch's mean loss,
-/// what one process training on the whole batch would have. A parameter
-/// without a gradient on this rank is summed as zeros, so that every rank
-/// sends the same buckets.
-void sum_gradients(group& ranks, const std::vector<torch::Tensor>& parameters);
+/// Sums the gradients of `parameters` over the ranks while backward runs,
+/// as DistributedDataParallel does: the parameters are packed, in reverse
+/// order (the order backward reaches them), into flat buckets of about
+/// `bucket_bytes`; a hook on each parameter copies its gradient into its
+/// bucket, and a full bucket's sum starts at once, in the background, while
+/// backward goes on with the layers below. Buckets start in the same order
+/// on every rank (a bucket waits for the ones before it), which c10d needs.
+///
+/// Each step: backward on this rank's slice with its mean loss weighted by
+/// (slice rows / global rows), or no backward at all for an empty slice,
+/// then finish(): every parameter then holds the gradient of the global
+/// batch's mean loss, what one process training on the whole batch would
+/// have. A parameter that got no gradient on a rank counts as zeros there.
+class gradient_buckets {
+ public:
+  gradient_buckets(group& ranks, const std::vector<torch::Tensor>& parameters,
+                   std::int64_t bucket_bytes = 25 << 20);
+  ~gradient_buckets();  // removes the hooks
+  gradient_buckets(const gradient_buckets&) = delete;
+  gradient_buckets& operator=(const gradient_buckets&) = delete;
+
+  /// Starts the buckets backward did not fill, waits for every sum, writes
+  /// the sums into the gradients, and gets ready for the next step.
+  void finish();
+
+  /// How many buckets the parameters took.
+  [[nodiscard]] std::size_t buckets() const;
+
+ private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
 
 /// Replaces every floating-point buffer of `module` (batch norm's running
 /// mean and variance) by its mean over the ranks. Each rank's batch norm saw

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -197,6 +198,9 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
     }
     return rate;
   };
+  // Data-parallel: the gradients are summed over the ranks while backward runs.
+  std::optional<distributed::gradient_buckets> summed_gradients;
+  if (ranks) summed_gradients.emplace(*ranks, trained);
   model.train();
   if (heads) heads->train();
   training_summary summary;
@@ -238,7 +242,7 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
         if (heads) embedding_for_heads = embedding.detach();
         loss_sum += classification_loss * (last - first);
       }
-      if (ranks) distributed::sum_gradients(*ranks, trained);
+      if (summed_gradients) summed_gradients->finish();
       optimiser->step();
       if (consistency) ema_update(*consistency->teacher, model, ema_decay(consistency->steps++));
       if (heads) detail::mcdal_update(model, *heads, *heads_optimiser, embedding_for_heads, y, u);

@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
 
 namespace al::engine {
@@ -41,8 +42,13 @@ pretraining_summary run_pretext_epochs(const pretext_parameters& parameters, std
         "at least 2: raise pretrain(...).batch_size to {} or more, or use fewer ranks",
         batch_size, ranks->size(), batch_size / ranks->size(), 2 * ranks->size()));
   }
-  std::vector<torch::Tensor> trained = parameters.scheduled;
-  trained.insert(trained.end(), parameters.fixed.begin(), parameters.fixed.end());
+  // Data-parallel: the gradients are summed over the ranks while backward runs.
+  std::optional<distributed::gradient_buckets> summed_gradients;
+  if (ranks) {
+    std::vector<torch::Tensor> trained = parameters.scheduled;
+    trained.insert(trained.end(), parameters.fixed.begin(), parameters.fixed.end());
+    summed_gradients.emplace(*ranks, trained);
+  }
   const std::int64_t total_steps = steps_per_epoch * recipe.epochs;
   // The linear scaling rule of the SimSiam paper: lr · B / 256.
   const double base_rate = recipe.learning_rate * static_cast<double>(batch_size) / 256.0;
@@ -69,7 +75,7 @@ pretraining_summary run_pretext_epochs(const pretext_parameters& parameters, std
         loss = loss * (static_cast<double>(last - first) / static_cast<double>(batch_size));
       }
       loss.backward();
-      if (ranks) distributed::sum_gradients(*ranks, trained);
+      if (summed_gradients) summed_gradients->finish();
       optimiser.step();
       loss_sum += loss.detach();
       ++summary.steps;

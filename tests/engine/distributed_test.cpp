@@ -1,8 +1,9 @@
 // The data-parallel layer on c10d: the job read from torchrun's environment
-// (and every way it can be wrong), the split of a global batch, and two real
+// (and every way it can be wrong), the split of a global batch, two real
 // processes on loopback that sum tensors in buckets, turn their slices'
-// gradients into the whole batch's, gather rows of different lengths and
-// catch a disagreement — what a data-parallel run is built on.
+// gradients into the whole batch's while backward runs, gather rows of
+// different lengths and catch a disagreement; then the engine's loops and a
+// whole run on two processes against one.
 
 #include "../../src/core/distributed.hpp"
 
@@ -285,13 +286,35 @@ TEST_CASE("one rank of the two-process test", "[.distributed_rank]") {
   const auto [first, last] = distributed::slice_of_batch(7, rank, 2);
   CHECK(last - first == (rank == 0 ? 4 : 3));
   const auto share = static_cast<double>(last - first) / 7.0;
-  (torch::nn::functional::cross_entropy(model(x.slice(0, first, last)), y.slice(0, first, last)) *
-   share)
-      .backward();
-  distributed::sum_gradients(*group, model->parameters());
-  for (std::size_t i = 0; i < whole_batch.size(); ++i) {
-    CHECK(torch::allclose(model->parameters()[i].grad(), whole_batch[i], 1e-5, 1e-7));
+  {
+    // 8-byte buckets: the weight and the bias each take their own, started
+    // from the hooks while backward runs.
+    distributed::gradient_buckets buckets(*group, model->parameters(), 8);
+    CHECK(buckets.buckets() == 2);
+    for (int step = 0; step < 2; ++step) {  // the buckets are ready again after each step
+      for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();
+      (torch::nn::functional::cross_entropy(model(x.slice(0, first, last)),
+                                            y.slice(0, first, last)) *
+       share)
+          .backward();
+      buckets.finish();
+      for (std::size_t i = 0; i < whole_batch.size(); ++i) {
+        CHECK(torch::allclose(model->parameters()[i].grad(), whole_batch[i], 1e-5, 1e-7));
+      }
+    }
+    // A rank without a slice takes part with zeros: here rank 1 alone
+    // computes the whole batch's gradient, and rank 0 no backward at all.
+    for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();
+    if (rank == 1) torch::nn::functional::cross_entropy(model(x), y).backward();
+    buckets.finish();
+    for (std::size_t i = 0; i < whole_batch.size(); ++i) {
+      CHECK(torch::allclose(model->parameters()[i].grad(), whole_batch[i], 1e-5, 1e-7));
+    }
   }
+  // The hooks are gone with the buckets: a backward alone is this rank's.
+  for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();
+  torch::nn::functional::cross_entropy(model(x), y).backward();
+  CHECK(torch::allclose(model->parameters()[0].grad(), whole_batch[0], 1e-6, 1e-8));
 
   group->check_same(0x0123456789abcdefULL, "the picks");
   CHECK_THROWS_WITH(group->check_same(static_cast<std::uint64_t>(rank), "the picks"),
