@@ -6,6 +6,8 @@
 // whole run on two processes against one.
 
 #include "../../src/core/distributed.hpp"
+#include "blobs_run_config.hpp"
+#include "recorded_cycles.hpp"
 
 #include <al/al.hpp>
 #include <al/engine/model.hpp>
@@ -488,24 +490,8 @@ constexpr auto two_rank_pipeline = al::initial(al::random, 20) |
                                    al::cycle(1, al::query(al::coreset, 20)) |
                                    al::cycle(2, al::query(al::bald, 20));
 
-al::config two_rank_config(const fs::path& out) {
-  al::config c;
-  c.data.name = "blobs";  // 800 pool samples: 4 scoring blocks of 256
-  c.device = "cpu";
-  c.threads = 1;
-  c.results_dir = out;
-  c.run_name = "run";
-  c.verbose = false;
-  return c;
-}
-
-/// The cycles a results folder's cycles.jsonl holds.
-std::vector<nlohmann::json> cycles_in(const fs::path& run) {
-  std::vector<nlohmann::json> cycles;
-  std::ifstream in(run / "cycles.jsonl");
-  for (std::string line; std::getline(in, line);) cycles.push_back(nlohmann::json::parse(line));
-  return cycles;
-}
+// On blobs: 800 pool samples, 4 scoring blocks of 256.
+al::config two_rank_config(const fs::path& out) { return al_test::blobs_run_config(out); }
 
 TEST_CASE("a run on two processes picks what one process picks, and resumes",
           "[distributed]") {
@@ -514,15 +500,16 @@ TEST_CASE("a run on two processes picks what one process picks, and resumes",
   const auto alone = al::run(two_rank_pipeline, two_rank_config(folder / "alone"));
   const auto out = folder / "together";
   run_two_ranks("[.distributed_run]", folder / "logs", {"ALPIPE_TEST_OUT=" + out.string()});
-  const auto together = cycles_in(out / "run");
+  const auto together = al_test::results_of(out / "run");
   REQUIRE(together.size() == alone.cycles.size());
   for (std::size_t c = 0; c < together.size(); ++c) {
     INFO("cycle " << c);
     // The gradients' sums run in another order, so the weights differ in
     // the last bits (the MLP has no batch norm): the same picks, and
     // accuracies within 1 point (docs/comparisons.md).
-    CHECK(together[c]["queried"].get<std::vector<std::int64_t>>() == alone.cycles[c].queried);
-    CHECK(std::abs(together[c]["accuracy"].get<double>() - alone.cycles[c].accuracy) <= 0.01);
+    const auto cycle = nlohmann::json::parse(together[c]);
+    CHECK(cycle["queried"].get<std::vector<std::int64_t>>() == alone.cycles[c].queried);
+    CHECK(std::abs(cycle["accuracy"].get<double>() - alone.cycles[c].accuracy) <= 0.01);
   }
   std::ifstream config_file(out / "run" / "config.json");
   CHECK(nlohmann::json::parse(config_file)["ranks"] == 2);
@@ -540,14 +527,11 @@ TEST_CASE("a run on two processes picks what one process picks, and resumes",
       for (std::size_t i = 0; i + 1 < lines.size(); ++i) cut << lines[i] << "\n";
     }
     run_two_ranks("[.distributed_run]", folder / "logs-resumed", {"ALPIPE_TEST_OUT=" + out.string()});
-    const auto resumed = cycles_in(out / "run");
-    REQUIRE(resumed.size() == together.size());
-    CHECK(resumed.back()["queried"] == together.back()["queried"]);
-    CHECK(resumed.back()["accuracy"] == together.back()["accuracy"]);
+    CHECK(al_test::results_of(out / "run") == together);  // every cycle, timings aside
   }
   SECTION("a finished job started again loads its checkpoint on every rank and stops") {
     run_two_ranks("[.distributed_run]", folder / "logs-again", {"ALPIPE_TEST_OUT=" + out.string()});
-    CHECK(cycles_in(out / "run") == together);
+    CHECK(al_test::results_of(out / "run") == together);
   }
   fs::remove_all(folder);
 }

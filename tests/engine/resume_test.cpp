@@ -3,6 +3,7 @@
 // folder holding another run is refused; the oracles — noisy and a person
 // through label files — answer through the same path as the ground truth.
 
+#include "blobs_run_config.hpp"
 #include "careful_person.hpp"
 #include "recorded_cycles.hpp"
 #include "test_files.hpp"
@@ -35,16 +36,7 @@ using al_test::start_cli;
 
 fs::path scratch(const std::string& name) { return al_test::named_scratch_folder("resume", name); }
 
-config blobs_config(const fs::path& folder) {
-  config c;
-  c.data.name = "blobs";
-  c.device = "cpu";
-  c.threads = 1;
-  c.results_dir = folder;
-  c.run_name = "run";
-  c.verbose = false;
-  return c;
-}
+config blobs_config(const fs::path& folder) { return al_test::blobs_run_config(folder); }
 
 const auto short_recipe = train.epochs(5).min_steps(40);
 
