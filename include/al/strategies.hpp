@@ -21,3 +21,4 @@
 #include <al/strategy/selector.hpp>
 #include <al/strategy/softrank.hpp>
 #include <al/strategy/tod.hpp>
+#include <al/strategy/typiclust.hpp>

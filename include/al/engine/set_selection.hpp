@@ -45,6 +45,34 @@ std::vector<std::int64_t> badge_kmeans_pp(const torch::Tensor& probs,
 torch::Tensor gradient_embedding_distances(const torch::Tensor& probs,
                                            const torch::Tensor& embedding, std::int64_t row);
 
+/// k-means (Lloyd) on the rows of `points` [n, d] into `clusters` clusters:
+/// k-means++ seeding on a sample of the rows drawn from `seed`, then at most
+/// `iterations` rounds of assignment (blocked GEMM: O(block·clusters)
+/// memory) and means, stopping when no row changes cluster. A cluster left
+/// empty keeps its centre. Returns each row's cluster. Float32, CPU.
+std::vector<std::int32_t> kmeans_clusters(const torch::Tensor& points, std::int64_t clusters,
+                                          std::uint64_t seed, int iterations = 20);
+
+/// TypiClust's typicality of each row of `points` [m, d]: 1 / (mean squared
+/// Euclidean distance to its `neighbours` nearest other rows + 1e-5), as the
+/// paper's code computes it (its nearest-neighbour search returns squared
+/// distances). Blocked: O(block·m) memory, never [m, m] at once. [m].
+torch::Tensor typicality(const torch::Tensor& points, std::int64_t neighbours);
+
+/// TypiClust (Hacohen et al. 2022): `count` of the `candidates` [U, d], given
+/// the `labelled` samples' embeddings [L, d] (L may be 0). Clusters both
+/// into min(L + count, 500, L + U) k-means clusters (kmeans_clusters, from
+/// `seed`); orders the clusters by labelled samples (fewest first), then
+/// size (largest first), leaving out clusters of 5 or fewer samples when
+/// any is larger; then, cluster by cluster in that order (round and round
+/// when the query is larger), takes the not yet taken candidate of highest
+/// typicality, computed over the cluster's samples (labelled ones
+/// included, taken ones left out) with min(20, size / 2) neighbours.
+/// Positions in pick order.
+std::vector<std::int64_t> typiclust_select(const torch::Tensor& candidates,
+                                           const torch::Tensor& labelled, std::int64_t count,
+                                           std::uint64_t seed);
+
 /// What a selection may use: the scoring pass's outputs for the candidates
 /// (row i = candidate i), the labelled set's embeddings (coreset's first
 /// centres), and the selection's random stream.
