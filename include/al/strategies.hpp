@@ -16,6 +16,7 @@
 #include <al/strategy/mcdal.hpp>
 #include <al/strategy/mix.hpp>
 #include <al/strategy/prefilter.hpp>
+#include <al/strategy/probcover.hpp>
 #include <al/strategy/pt4al.hpp>
 #include <al/strategy/random.hpp>
 #include <al/strategy/selector.hpp>

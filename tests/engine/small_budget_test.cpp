@@ -1,6 +1,6 @@
 // The small-budget selectors against brute-force references on small made
-// data: TypiClust's k-means, typicality and cluster order; and typiclust in
-// a run.
+// data: TypiClust's k-means, typicality and cluster order; ProbCover's
+// purity radius, δ-ball graph and greedy coverage; and both in a run.
 
 #include "blobs_run_config.hpp"
 
@@ -119,8 +119,101 @@ TEST_CASE("typiclust takes the most typical candidate of each uncovered cluster"
                     Catch::Contains("differ in width"));
 }
 
-TEST_CASE("typiclust runs as a query, then hands over to margin",
-          "[typiclust][loop]") {
+TEST_CASE("the δ-ball graph holds every pair closer than δ, built in blocks", "[probcover]") {
+  torch::manual_seed(6);
+  const auto points = torch::randn({1100, 4});  // three blocks of 512 rows, the last partial
+  const double delta = 0.9;
+  const auto graph = ball_graph(points, delta);
+  const auto inside = torch::cdist(points.to(torch::kDouble), points.to(torch::kDouble)).lt(delta);
+  REQUIRE(graph.offsets.size() == 1101);
+  CHECK(graph.offsets.back() == static_cast<std::int64_t>(graph.columns.size()));
+  for (std::int64_t row = 0; row < 1100; ++row) {
+    const auto expected = inside[row].nonzero().view({-1});
+    const std::vector<std::int32_t> got(graph.columns.begin() + graph.offsets[static_cast<std::size_t>(row)],
+                                        graph.columns.begin() + graph.offsets[static_cast<std::size_t>(row) + 1]);
+    const auto* e = expected.data_ptr<std::int64_t>();
+    INFO("row " << row);
+    REQUIRE(std::vector<std::int64_t>(e, e + expected.numel()) ==
+            std::vector<std::int64_t>(got.begin(), got.end()));
+  }
+  CHECK_THROWS_WITH(ball_graph(points, delta, 1000), Catch::Contains("give a smaller δ"));
+  CHECK_THROWS_WITH(ball_graph(points, 0), Catch::Contains("must be positive"));
+}
+
+TEST_CASE("the purity radius is the quantile of the distances to another cluster",
+          "[probcover]") {
+  const auto centres = torch::tensor({0.0f, 0.0f, 4.0f, 0.0f, 0.0f, 4.0f}).view({3, 2});
+  const auto points = blobs(centres, 200, 1.0, 8);  // 600 rows: the sample is every row
+  const auto radius = purity_radius(points, 3, 0.95, 5);
+  // By hand: the same k-means, every distance.
+  const auto cluster_of = kmeans_clusters(points, 3, 5);
+  const auto cluster = torch::tensor(std::vector<std::int64_t>(cluster_of.begin(), cluster_of.end()));
+  auto distances = torch::cdist(points.to(torch::kDouble), points.to(torch::kDouble));
+  distances.masked_fill_(cluster.unsqueeze(1) == cluster.unsqueeze(0),
+                         std::numeric_limits<double>::infinity());
+  const auto expected = std::get<0>(distances.min(1)).quantile(0.05).item<double>();
+  CHECK(radius == Approx(expected).epsilon(1e-4));
+  // At that radius about 95% of the balls hold one cluster.
+  const auto pure = std::get<0>(distances.min(1)).ge(radius).to(torch::kDouble).mean().item<double>();
+  CHECK(pure == Approx(0.95).margin(0.01));
+  CHECK_THROWS_WITH(purity_radius(points, 1, 0.95, 5), Catch::Contains("from 2 to 600 classes"));
+}
+
+/// ProbCover's greedy by the definition: the whole coverage matrix, every
+/// count recomputed at every pick.
+std::vector<std::int64_t> brute_probcover(const torch::Tensor& candidates,
+                                          const torch::Tensor& labelled, std::int64_t count,
+                                          double delta) {
+  const auto points = labelled.size(0) > 0 ? torch::cat({candidates, labelled}) : candidates;
+  const auto u = candidates.size(0);
+  const auto inside = torch::cdist(points.to(torch::kDouble), points.to(torch::kDouble)).lt(delta);
+  auto covered = torch::zeros({points.size(0)}, torch::kBool);
+  for (std::int64_t row = u; row < points.size(0); ++row) covered |= inside[row];
+  std::vector<std::int64_t> picks;
+  auto open = torch::ones({u}, torch::kBool);
+  while (static_cast<std::int64_t>(picks.size()) < count) {
+    const auto gains = (inside.slice(0, 0, u) & ~covered.unsqueeze(0)).sum(1).masked_fill(~open, -1);
+    const auto best = gains.argmax().item<std::int64_t>();  // the first maximum
+    if (gains[best].item<std::int64_t>() == 0) break;
+    picks.push_back(best);
+    open[best] = false;
+    covered |= inside[best];
+  }
+  return picks;
+}
+
+TEST_CASE("probcover's greedy covers as the definition does", "[probcover]") {
+  torch::manual_seed(9);
+  const auto points = torch::rand({400, 3}) * 4;
+  const auto candidates = points.slice(0, 0, 380);
+  const auto labelled = points.slice(0, 380);
+  double used = 0;
+  SECTION("with labelled samples, until everything is covered and beyond") {
+    const auto picks = probcover_select(candidates, labelled, 25, 4, 0.7, 1, &used);
+    CHECK(used == 0.7);
+    const auto expected = brute_probcover(candidates, labelled, 25, 0.7);
+    REQUIRE(expected.size() <= picks.size());
+    CHECK(std::vector<std::int64_t>(picks.begin(), picks.begin() + static_cast<std::ptrdiff_t>(expected.size())) == expected);
+  }
+  SECTION("once everything is covered, the rest are random, distinct and from the seed") {
+    const auto picks = probcover_select(candidates, labelled, 200, 4, 1.5, 1);
+    const auto greedy = brute_probcover(candidates, labelled, 200, 1.5);
+    REQUIRE(greedy.size() < 200);
+    CHECK(std::vector<std::int64_t>(picks.begin(), picks.begin() + static_cast<std::ptrdiff_t>(greedy.size())) == greedy);
+    CHECK(std::set<std::int64_t>(picks.begin(), picks.end()).size() == 200);
+    CHECK(probcover_select(candidates, labelled, 200, 4, 1.5, 1) == picks);
+  }
+  SECTION("no labels and δ by the purity rule") {
+    const auto picks = probcover_select(candidates, torch::Tensor(), 10, 4, 0, 1, &used);
+    CHECK(used == Approx(purity_radius(candidates, 4, 0.95, 1)));
+    CHECK(picks == brute_probcover(candidates, torch::zeros({0, 3}), 10, used));
+  }
+  CHECK_THROWS_WITH(probcover_select(candidates, labelled, 381, 4, 0.7, 1),
+                    Catch::Contains("cannot pick 381 of 380"));
+}
+
+TEST_CASE("typiclust and probcover run as queries, and hand over to margin",
+          "[typiclust][probcover][loop]") {
   using namespace al;
   const auto folder = fs::temp_directory_path() / "alpipe-typiclust-run";
   fs::remove_all(folder);
@@ -142,6 +235,14 @@ TEST_CASE("typiclust runs as a query, then hands over to margin",
     if (const auto* select = std::get_if<select_step>(&s)) picked_by.push_back(select->selector.name);
   }
   CHECK(picked_by == std::vector<std::string>{"random", "typiclust", "typiclust", "margin"});
+
+  // probcover, with δ from the purity rule on the model's embedding.
+  fs::remove_all(folder);
+  const auto covered = run(initial(al::random, 20) | train.epochs(10).min_steps(100) |
+                               cycle(2, query(probcover, 20)),
+                           al_test::blobs_run_config(folder));
+  REQUIRE(covered.cycles.size() == 3);
+  for (const auto& cycle : covered.cycles) CHECK(cycle.queried.size() == 20);
   // The same words from the text front end.
   CHECK(explain(parse("initial(random, 20) | cycle(2, query(typiclust, 20))")) ==
         explain(initial(al::random, 20) | cycle(2, query(typiclust, 20))));

@@ -1,7 +1,8 @@
 // Coreset and BADGE at the scale the Python toolkits fail at: pick 1 000
 // from a 60 000 × 512 float embedding (coreset: with 1 000 labelled centres;
-// badge: K = 10). Also the naive full-distance-matrix coreset on a size where
-// the matrix fits, for the ratio.
+// badge: K = 10); TypiClust from the same pool at small budgets and at its
+// cap of 500 clusters. Also the naive full-distance-matrix coreset on a size
+// where the matrix fits, for the ratio.
 //
 //   set_selection_bench [--uniform]
 // Embeddings are clustered like a trained network's features (100 clusters in
@@ -14,7 +15,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 #include <string>
 #include <string_view>
 
@@ -74,6 +77,20 @@ int main(int argc, char** argv) {
              "(the N x K*d gradient matrix would be {:.0f} MiB)\n",
              badge.size(), classes, seconds_since(start), resident_mib() - rss,
              double(n) * classes * d * 4 / (1 << 20));
+
+  // TypiClust at the small budgets it is for (few clusters, so large ones:
+  // the typicality of a cluster costs its size squared) and at its cap of
+  // 500 clusters.
+  for (const auto [known, query] : {std::pair<std::int64_t, std::int64_t>{10, 20}, {190, 10},
+                                    {1000, 1000}}) {
+    rss = resident_mib();
+    start = clock_type::now();
+    const auto typical = al::engine::typiclust_select(pool, centres.slice(0, 0, known), query, 0);
+    fmt::print("typiclust: {} picks with {} labelled ({} clusters) in {:.2f} s, resident memory "
+               "+{:.0f} MiB\n",
+               typical.size(), known, std::min<std::int64_t>(known + query, 500),
+               seconds_since(start), resident_mib() - rss);
+  }
 
   // The naive version: one full distance matrix, on a size where it fits.
   const std::int64_t small = 10000;

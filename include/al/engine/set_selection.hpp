@@ -73,6 +73,42 @@ std::vector<std::int64_t> typiclust_select(const torch::Tensor& candidates,
                                            const torch::Tensor& labelled, std::int64_t count,
                                            std::uint64_t seed);
 
+/// ProbCover's radius by the purity rule (Yehuda et al. 2022): the rows of
+/// `points` [n, d] are clustered by k-means into `classes` clusters (from
+/// `seed`); a ball B(x, δ) = {y : ||x − y|| < δ} is pure when every point in
+/// it shares x's cluster. Returns the largest δ at which a fraction `purity`
+/// of the balls are pure, estimated on up to 1 000 rows drawn from `seed`:
+/// each one's distance to the nearest point of another cluster, blocked over
+/// the rows (O(sample·block) memory), and the (1 − purity) quantile of them.
+double purity_radius(const torch::Tensor& points, std::int64_t classes, double purity,
+                     std::uint64_t seed);
+
+/// The δ-neighbourhood graph of the rows of `points` [n, d], every row's
+/// neighbours y with ||x − y|| < δ (itself included), as compressed rows:
+/// neighbours of row i are `columns[offsets[i] .. offsets[i + 1])`,
+/// ascending. Built a block of rows at a time by GEMM (O(block·n) memory);
+/// the graph itself takes 4 bytes per edge. More than `most_edges` edges is
+/// an error naming δ (a δ that large covers nearly everything at once).
+struct neighbourhood_graph {
+  std::vector<std::int64_t> offsets;  // [n + 1]
+  std::vector<std::int32_t> columns;
+};
+neighbourhood_graph ball_graph(const torch::Tensor& points, double delta,
+                               std::int64_t most_edges = std::int64_t{1} << 30);
+
+/// ProbCover's greedy max coverage: `count` of the `candidates` [U, d] given
+/// the `labelled` embeddings [L, d] (L may be 0); δ = `delta` when it is
+/// positive, else purity_radius(candidates and labelled, `classes`, 0.95).
+/// The labelled samples' balls start covered; each pick is the candidate
+/// whose ball holds the most points not yet covered (ties to the lower
+/// position), and its ball is then covered. Once no candidate covers
+/// anything new, the rest are drawn at random from `seed`. Positions in pick
+/// order; `delta_used`, when given, receives δ.
+std::vector<std::int64_t> probcover_select(const torch::Tensor& candidates,
+                                           const torch::Tensor& labelled, std::int64_t count,
+                                           std::int64_t classes, double delta, std::uint64_t seed,
+                                           double* delta_used = nullptr);
+
 /// What a selection may use: the scoring pass's outputs for the candidates
 /// (row i = candidate i), the labelled set's embeddings (coreset's first
 /// centres), and the selection's random stream.

@@ -1,0 +1,227 @@
+// probcover: ProbCover (Yehuda, Dekel, Hacohen & Weinshall, NeurIPS 2022) —
+// greedy max coverage on the graph of δ-balls of the embedding, δ from the
+// purity rule. The graph is built in row blocks and kept as compressed rows
+// (4 bytes an edge); the greedy keeps every candidate's count of uncovered
+// neighbours and lowers it as points get covered, O(edges) in all.
+
+#include "../select/candidate_rows.hpp"
+#include "../select/strategy_registry.hpp"
+
+#include <al/engine/set_selection.hpp>
+#include <al/engine/threads.hpp>
+#include <al/strategy/probcover.hpp>
+
+#include <fmt/format.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace al::engine {
+namespace {
+
+constexpr double default_purity = 0.95;
+constexpr std::int64_t purity_sample = 1000;
+constexpr std::int64_t rows_per_block = 512;
+
+/// ||a − b||² for a block of rows of `a` against all rows of `b`:
+/// ||a||² + ||b||² − 2 a·b, clamped at 0 against rounding.
+torch::Tensor squared_distances(const torch::Tensor& a, const torch::Tensor& b_transposed,
+                                const torch::Tensor& b_norms) {
+  return torch::addmm(b_norms, a, b_transposed, 1, -2)
+      .add_(a.pow(2).sum(1).unsqueeze(1))
+      .clamp_min_(0);
+}
+
+}  // namespace
+
+double purity_radius(const torch::Tensor& points_in, std::int64_t classes, double purity,
+                     std::uint64_t seed) {
+  const auto points = points_in.to(torch::kCPU, torch::kFloat).contiguous();
+  const auto n = points.size(0);
+  if (classes < 2 || classes > n) {
+    throw std::invalid_argument(fmt::format(
+        "probcover's purity rule needs from 2 to {} classes (one k-means cluster each), got {}",
+        n, classes));
+  }
+  if (!(purity > 0 && purity < 1)) {
+    throw std::invalid_argument(fmt::format("purity must be in (0, 1), got {}", purity));
+  }
+  const auto cluster_of = kmeans_clusters(points, classes, seed);
+  const auto cluster = torch::tensor(std::vector<std::int64_t>(cluster_of.begin(), cluster_of.end()));
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed + 1);
+  const auto sample =
+      torch::randperm(n, generator, torch::kLong).slice(0, 0, std::min(n, purity_sample));
+  const auto sample_points = points.index_select(0, sample);
+  const auto sample_cluster = cluster.index_select(0, sample);
+  // Each sampled point's squared distance to the nearest point of another
+  // cluster, over blocks of columns.
+  auto nearest_other = torch::full({sample.size(0)}, std::numeric_limits<float>::infinity());
+  const parallel_blas_scope every_core;
+  constexpr std::int64_t columns_per_block = 8192;
+  for (std::int64_t start = 0; start < n; start += columns_per_block) {
+    const auto end = std::min(n, start + columns_per_block);
+    const auto columns = points.slice(0, start, end);
+    auto squared = squared_distances(sample_points, columns.t(), columns.pow(2).sum(1));
+    squared.masked_fill_(sample_cluster.unsqueeze(1) == cluster.slice(0, start, end).unsqueeze(0),
+                         std::numeric_limits<float>::infinity());
+    nearest_other = torch::minimum(nearest_other, std::get<0>(squared.min(1)));
+  }
+  // A ball of radius δ is pure when δ ≤ that distance; the largest δ with a
+  // fraction `purity` of pure balls is the (1 − purity) quantile.
+  const auto radius = nearest_other.sqrt().to(torch::kDouble).quantile(1 - purity).item<double>();
+  if (!std::isfinite(radius) || radius <= 0) {
+    throw std::invalid_argument(fmt::format(
+        "probcover's purity rule found no radius (every point has a twin in another cluster); "
+        "the embedding holds duplicates across its {} clusters",
+        classes));
+  }
+  return radius;
+}
+
+neighbourhood_graph ball_graph(const torch::Tensor& points_in, double delta,
+                               std::int64_t most_edges) {
+  const auto points = points_in.to(torch::kCPU, torch::kFloat).contiguous();
+  const auto n = points.size(0);
+  if (!(delta > 0) || !std::isfinite(delta)) {
+    throw std::invalid_argument(fmt::format("the ball radius δ must be positive, got {}", delta));
+  }
+  const auto transposed = points.t().contiguous();
+  const auto norms = points.pow(2).sum(1);
+  const auto limit = static_cast<float>(delta * delta);
+  neighbourhood_graph graph;
+  graph.offsets.reserve(static_cast<std::size_t>(n) + 1);
+  graph.offsets.push_back(0);
+  const parallel_blas_scope every_core;
+  for (std::int64_t start = 0; start < n; start += rows_per_block) {
+    const auto end = std::min(n, start + rows_per_block);
+    auto inside = squared_distances(points.slice(0, start, end), transposed, norms).lt(limit);
+    // Rounding must not leave a point out of its own ball.
+    inside.diagonal(start).fill_(true);
+    // [e, 2], rows ascending, then columns (made contiguous: nonzero may
+    // return a transposed view)
+    const auto edges = inside.nonzero().contiguous();
+    const auto count = edges.size(0);
+    if (static_cast<std::int64_t>(graph.columns.size()) + count > most_edges) {
+      throw std::invalid_argument(fmt::format(
+          "the δ-ball graph with δ = {:.4g} holds more than {} edges (already {} from {} of {} "
+          "points): δ is so large that a ball covers much of the pool; give a smaller δ",
+          delta, most_edges, graph.columns.size() + static_cast<std::size_t>(count), end, n));
+    }
+    // offsets[r + 1] is appended as the edges move past row r.
+    const auto* pairs = edges.data_ptr<std::int64_t>();
+    std::int64_t row = start;
+    for (std::int64_t e = 0; e < count; ++e) {
+      const auto r = start + pairs[2 * e];
+      while (row < r) {
+        graph.offsets.push_back(static_cast<std::int64_t>(graph.columns.size()));
+        ++row;
+      }
+      graph.columns.push_back(static_cast<std::int32_t>(pairs[2 * e + 1]));
+    }
+    while (row < end) {
+      graph.offsets.push_back(static_cast<std::int64_t>(graph.columns.size()));
+      ++row;
+    }
+  }
+  return graph;
+}
+
+std::vector<std::int64_t> probcover_select(const torch::Tensor& candidates_in,
+                                           const torch::Tensor& labelled_in, std::int64_t count,
+                                           std::int64_t classes, double delta, std::uint64_t seed,
+                                           double* delta_used) {
+  const auto candidates = candidates_in.to(torch::kCPU, torch::kFloat).contiguous();
+  const auto u = candidates.size(0);
+  const auto l = labelled_in.defined() ? labelled_in.size(0) : 0;
+  if (count < 0 || count > u) {
+    throw std::invalid_argument(fmt::format("probcover cannot pick {} of {} candidates", count, u));
+  }
+  if (l > 0 && labelled_in.size(1) != candidates.size(1)) {
+    throw std::invalid_argument("probcover: labelled and unlabelled embeddings differ in width");
+  }
+  if (u + l > std::numeric_limits<std::int32_t>::max()) {
+    throw std::invalid_argument("probcover: more than 2^31 points");
+  }
+  // Rows [0, u) are the candidates, [u, u + l) the labelled samples.
+  const auto points =
+      l > 0 ? torch::cat({candidates, labelled_in.to(torch::kCPU, torch::kFloat)}) : candidates;
+  const auto radius = delta > 0 ? delta : purity_radius(points, classes, default_purity, seed);
+  if (delta_used != nullptr) *delta_used = radius;
+  if (count == 0) return {};
+  const auto graph = ball_graph(points, radius);
+  const auto n = u + l;
+  const auto neighbours = [&](std::int64_t row) {
+    const auto* first = graph.columns.data() + graph.offsets[static_cast<std::size_t>(row)];
+    return std::pair{first, graph.columns.data() + graph.offsets[static_cast<std::size_t>(row) + 1]};
+  };
+  // gain[v]: v's neighbours not yet covered. The graph is symmetric, so a
+  // point y's neighbours are exactly the balls that hold y.
+  std::vector<std::int64_t> gain(static_cast<std::size_t>(n));
+  for (std::int64_t v = 0; v < n; ++v) {
+    gain[static_cast<std::size_t>(v)] = graph.offsets[static_cast<std::size_t>(v) + 1] -
+                                        graph.offsets[static_cast<std::size_t>(v)];
+  }
+  std::vector<bool> covered(static_cast<std::size_t>(n), false);
+  const auto cover_ball = [&](std::int64_t centre) {
+    const auto [first, last] = neighbours(centre);
+    for (const auto* y = first; y != last; ++y) {
+      if (covered[static_cast<std::size_t>(*y)]) continue;
+      covered[static_cast<std::size_t>(*y)] = true;
+      const auto [holders_first, holders_last] = neighbours(*y);
+      for (const auto* v = holders_first; v != holders_last; ++v) --gain[static_cast<std::size_t>(*v)];
+    }
+  };
+  for (std::int64_t row = u; row < n; ++row) cover_ball(row);
+
+  std::vector<bool> taken(static_cast<std::size_t>(u), false);
+  std::vector<std::int64_t> picks;
+  picks.reserve(static_cast<std::size_t>(count));
+  while (static_cast<std::int64_t>(picks.size()) < count) {
+    std::int64_t best = -1;
+    for (std::int64_t v = 0; v < u; ++v) {  // the first maximum wins ties
+      if (!taken[static_cast<std::size_t>(v)] &&
+          (best < 0 || gain[static_cast<std::size_t>(v)] > gain[static_cast<std::size_t>(best)])) {
+        best = v;
+      }
+    }
+    if (gain[static_cast<std::size_t>(best)] == 0) break;  // all covered
+    taken[static_cast<std::size_t>(best)] = true;
+    picks.push_back(best);
+    cover_ball(best);
+  }
+  if (static_cast<std::int64_t>(picks.size()) < count) {
+    // Nothing left to cover: the rest at random, as the paper's code does.
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(seed + 2);
+    const auto order = torch::randperm(u, generator, torch::kLong);
+    const auto* drawn = order.data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < u && static_cast<std::int64_t>(picks.size()) < count; ++i) {
+      if (!taken[static_cast<std::size_t>(drawn[i])]) {
+        taken[static_cast<std::size_t>(drawn[i])] = true;
+        picks.push_back(drawn[i]);
+      }
+    }
+  }
+  return picks;
+}
+
+namespace builtin {
+void register_probcover(strategy_registry& registry) {
+  registry.add(std::string(al::probcover_t::name),
+               {.select = [](const selector_spec& spec, const selection_inputs& inputs,
+                             const std::vector<std::int64_t>& rows, std::int64_t count) {
+                 const auto& embedding =
+                     detail::required(inputs.outputs->embedding, "embeddings", spec.name);
+                 const auto classes = static_cast<std::int64_t>(inputs.labelled_class_counts.size());
+                 return detail::to_rows(
+                     probcover_select(detail::rows_of(embedding, rows), inputs.labelled_embedding,
+                                      count, classes, 0, inputs.seed),
+                     rows);
+               }});
+}
+}  // namespace builtin
+
+}  // namespace al::engine
