@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <stdexcept>
 
 namespace al::engine {
@@ -89,43 +90,97 @@ neighbourhood_graph ball_graph(const torch::Tensor& points_in, double delta,
   if (!(delta > 0) || !std::isfinite(delta)) {
     throw std::invalid_argument(fmt::format("the ball radius δ must be positive, got {}", delta));
   }
-  const auto transposed = points.t().contiguous();
-  const auto norms = points.pow(2).sum(1);
+  // Cells: a coarse k-means, the points sorted by cell. Only the exact
+  // distances decide the edges; the cells only skip pairs that cannot be
+  // closer than δ: ||x − y|| ≥ ||x − c_b|| − r_b for y in cell b of centre
+  // c_b and radius r_b.
+  const auto cells = std::min<std::int64_t>(n, std::max<std::int64_t>(1, n / 256));
+  const auto cell_of = kmeans_clusters(points, cells, 0, /*iterations=*/5);
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::int64_t a, std::int64_t b) {
+    return cell_of[static_cast<std::size_t>(a)] < cell_of[static_cast<std::size_t>(b)];
+  });
+  std::vector<std::int64_t> cell_start(static_cast<std::size_t>(cells) + 1, 0);
+  for (const auto c : cell_of) ++cell_start[static_cast<std::size_t>(c) + 1];
+  std::partial_sum(cell_start.begin(), cell_start.end(), cell_start.begin());
+  const auto by_cell = points.index_select(0, torch::tensor(order));
+  const auto owner = torch::tensor(std::vector<std::int64_t>(cell_of.begin(), cell_of.end()))
+                         .index_select(0, torch::tensor(order));
+  const auto counts = torch::bincount(owner, {}, cells).to(torch::kFloat).clamp_min(1);
+  const auto centres =
+      torch::zeros({cells, points.size(1)}).index_add_(0, owner, by_cell) / counts.unsqueeze(1);
+  // Each cell's radius: its farthest member's distance from the centre.
+  const auto spread = (by_cell - centres.index_select(0, owner)).norm(2, 1).contiguous();
+  auto radius = torch::zeros({cells});
+  {
+    const auto* distance = spread.data_ptr<float>();
+    auto* widest = radius.data_ptr<float>();
+    for (std::int64_t cell = 0; cell < cells; ++cell) {
+      for (auto k = cell_start[static_cast<std::size_t>(cell)]; k < cell_start[static_cast<std::size_t>(cell) + 1]; ++k) {
+        widest[cell] = std::max(widest[cell], distance[k]);
+      }
+    }
+  }
+  const auto centres_t = centres.t().contiguous();
+  const auto centre_norms = centres.pow(2).sum(1);
   const auto limit = static_cast<float>(delta * delta);
+
+  std::vector<std::vector<std::int32_t>> neighbours(static_cast<std::size_t>(n));
+  std::int64_t edges = 0;
+  const parallel_blas_scope every_core;
+  for (std::int64_t cell = 0; cell < cells; ++cell) {
+    for (auto first = cell_start[static_cast<std::size_t>(cell)],
+              end = cell_start[static_cast<std::size_t>(cell) + 1];
+         first < end; first += rows_per_block) {
+      const auto last = std::min(end, first + rows_per_block);
+      const auto rows = by_cell.slice(0, first, last);
+      // The cells some row of the block may reach.
+      const auto to_centres = squared_distances(rows, centres_t, centre_norms).sqrt_();
+      const auto reach =
+          // (1% slack against rounding in the bound: the exact test below decides)
+          std::get<0>((to_centres - radius.unsqueeze(0)).min(0)).lt(delta * 1.01).contiguous();
+      const auto* reached = reach.data_ptr<bool>();
+      std::vector<std::int64_t> columns;
+      for (std::int64_t b = 0; b < cells; ++b) {
+        if (!reached[b]) continue;
+        for (auto k = cell_start[static_cast<std::size_t>(b)]; k < cell_start[static_cast<std::size_t>(b) + 1]; ++k) {
+          columns.push_back(k);
+        }
+      }
+      const auto column_index = torch::tensor(columns);
+      const auto others = by_cell.index_select(0, column_index);
+      const auto inside =
+          squared_distances(rows, others.t(), others.pow(2).sum(1)).lt(limit).nonzero().contiguous();
+      const auto* pairs = inside.data_ptr<std::int64_t>();
+      for (std::int64_t e = 0; e < inside.size(0); ++e) {
+        const auto x = order[static_cast<std::size_t>(first + pairs[2 * e])];
+        const auto y = order[static_cast<std::size_t>(columns[static_cast<std::size_t>(pairs[2 * e + 1])])];
+        neighbours[static_cast<std::size_t>(x)].push_back(static_cast<std::int32_t>(y));
+      }
+      edges += inside.size(0);
+      if (edges > most_edges) {
+        throw std::invalid_argument(fmt::format(
+            "the δ-ball graph with δ = {:.4g} holds more than {} edges: δ is so large that a "
+            "ball covers much of the pool; give a smaller δ",
+            delta, most_edges));
+      }
+    }
+  }
   neighbourhood_graph graph;
   graph.offsets.reserve(static_cast<std::size_t>(n) + 1);
   graph.offsets.push_back(0);
-  const parallel_blas_scope every_core;
-  for (std::int64_t start = 0; start < n; start += rows_per_block) {
-    const auto end = std::min(n, start + rows_per_block);
-    auto inside = squared_distances(points.slice(0, start, end), transposed, norms).lt(limit);
+  graph.columns.reserve(static_cast<std::size_t>(edges) + static_cast<std::size_t>(n));
+  for (std::int64_t x = 0; x < n; ++x) {
+    auto& mine = neighbours[static_cast<std::size_t>(x)];
     // Rounding must not leave a point out of its own ball.
-    inside.diagonal(start).fill_(true);
-    // [e, 2], rows ascending, then columns (made contiguous: nonzero may
-    // return a transposed view)
-    const auto edges = inside.nonzero().contiguous();
-    const auto count = edges.size(0);
-    if (static_cast<std::int64_t>(graph.columns.size()) + count > most_edges) {
-      throw std::invalid_argument(fmt::format(
-          "the δ-ball graph with δ = {:.4g} holds more than {} edges (already {} from {} of {} "
-          "points): δ is so large that a ball covers much of the pool; give a smaller δ",
-          delta, most_edges, graph.columns.size() + static_cast<std::size_t>(count), end, n));
+    if (std::find(mine.begin(), mine.end(), static_cast<std::int32_t>(x)) == mine.end()) {
+      mine.push_back(static_cast<std::int32_t>(x));
     }
-    // offsets[r + 1] is appended as the edges move past row r.
-    const auto* pairs = edges.data_ptr<std::int64_t>();
-    std::int64_t row = start;
-    for (std::int64_t e = 0; e < count; ++e) {
-      const auto r = start + pairs[2 * e];
-      while (row < r) {
-        graph.offsets.push_back(static_cast<std::int64_t>(graph.columns.size()));
-        ++row;
-      }
-      graph.columns.push_back(static_cast<std::int32_t>(pairs[2 * e + 1]));
-    }
-    while (row < end) {
-      graph.offsets.push_back(static_cast<std::int64_t>(graph.columns.size()));
-      ++row;
-    }
+    std::sort(mine.begin(), mine.end());
+    graph.columns.insert(graph.columns.end(), mine.begin(), mine.end());
+    graph.offsets.push_back(static_cast<std::int64_t>(graph.columns.size()));
+    std::vector<std::int32_t>().swap(mine);
   }
   return graph;
 }

@@ -92,6 +92,31 @@ int main(int argc, char** argv) {
                seconds_since(start), resident_mib() - rss);
   }
 
+  // ProbCover at the same small budgets, δ by the purity rule (K = 10): the
+  // whole selection, then its two costly parts again on their own (the
+  // radius; the graph, built in row blocks with far cells skipped).
+  for (const auto [known, query] : {std::pair<std::int64_t, std::int64_t>{10, 20}, {190, 10}}) {
+    const auto labelled_centres = centres.slice(0, 0, known);
+    rss = resident_mib();
+    start = clock_type::now();
+    double radius = 0;
+    const auto covering =
+        al::engine::probcover_select(pool, labelled_centres, query, classes, 0, 0, &radius);
+    const auto total = seconds_since(start);
+    const auto memory = resident_mib() - rss;
+    const auto points = torch::cat({pool, labelled_centres});
+    start = clock_type::now();
+    al::engine::purity_radius(points, classes, 0.95, 0);
+    const auto radius_seconds = seconds_since(start);
+    start = clock_type::now();
+    const auto graph = al::engine::ball_graph(points, radius);
+    const auto graph_seconds = seconds_since(start);
+    fmt::print("probcover: {} picks with {} labelled in {:.2f} s (radius {:.3f}: {:.2f} s; graph: "
+               "{:.2f} s, {} edges, {:.1f} per point), resident memory +{:.0f} MiB\n",
+               covering.size(), known, total, radius, radius_seconds, graph_seconds,
+               graph.columns.size(), double(graph.columns.size()) / double(points.size(0)), memory);
+  }
+
   // The naive version: one full distance matrix, on a size where it fits.
   const std::int64_t small = 10000;
   const auto small_pool = pool.slice(0, 0, small);
