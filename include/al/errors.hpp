@@ -37,8 +37,9 @@
   "AL021: prefilter(s, m) ranks by a per-sample score; a set selector such " \
   "as coreset cannot rank; try prefilter(entropy, 10) >> coreset"
 #define ALPIPE_AL023_MESSAGE \
-  "AL023: initial(s, n) takes a per-sample scorer such as random; a set " \
-  "selector needs a labelled set to start from, so use it in query(...)"
+  "AL023: initial(s, n) takes a per-sample scorer such as random, or typiclust " \
+  "or probcover; other set selectors need a labelled set to start from, so use " \
+  "them in query(...)"
 #define ALPIPE_AL028_PRETEXT_MESSAGE \
   "AL028: pretrain(p) takes a pretext task, simsiam or rotation; strategies " \
   "such as entropy go into query(...) or initial(...)"

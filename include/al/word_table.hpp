@@ -84,6 +84,8 @@ struct word_info {
   bool takes_set_selector_after = false;
   /// Options after a dot, e.g. bald's passes.
   std::vector<word_option> options;
+  /// A set selector that can choose the initial set (cold_start_selector).
+  bool starts_cold = false;
 
   [[nodiscard]] bool is_combinator() const { return static_cast<bool>(build); }
   [[nodiscard]] const std::string& name() const { return spec.name; }
@@ -126,6 +128,7 @@ word_info describe(const S& word) {
   info.spec = to_spec(word);
   info.kind = S::kind;
   info.usage = std::string(S::name);
+  info.starts_cold = cold_start_selector<S>;
   return info;
 }
 

@@ -299,7 +299,8 @@ class text_parser {
     const auto start = at_;
     auto [spec, kind] = selector_chain();
     if (must_score && kind != selector_kind::scorer) {
-      fail_message(ALPIPE_AL023_MESSAGE, start);
+      const auto word = find_word(spec.name);
+      if (!word || !word->starts_cold) fail_message(ALPIPE_AL023_MESSAGE, start);
     }
     return spec;
   }

@@ -92,7 +92,7 @@ TEST_CASE("parse errors name the mistake, point at it and suggest the nearest wo
   }
   SECTION("a word nobody knows gets the list of words") {
     CHECK_THROWS_WITH(parse("initial(random, 1) | query(xyzzyq, 3)"),
-                      Catch::Contains("known words: badge, bald, boundary, coreset, entropy, least_confidence, margin, mcdal, random, tod, balanced, class_balanced, mix, prefilter, pt4al"));
+                      Catch::Contains("known words: badge, bald, boundary, coreset, entropy, least_confidence, margin, mcdal, probcover, random, tod, typiclust, balanced, class_balanced, mix, prefilter, pt4al"));
   }
   SECTION("bad numbers") {
     CHECK_THROWS_WITH(parse("initial(random, 1o0)"),

@@ -212,12 +212,12 @@ TEST_CASE("probcover's greedy covers as the definition does", "[probcover]") {
                     Catch::Contains("cannot pick 381 of 380"));
 }
 
-TEST_CASE("typiclust and probcover run as queries, and hand over to margin",
+TEST_CASE("typiclust and probcover choose the initial set and queries, and hand over to margin",
           "[typiclust][probcover][loop]") {
   using namespace al;
   const auto folder = fs::temp_directory_path() / "alpipe-typiclust-run";
   fs::remove_all(folder);
-  const auto pipeline = initial(al::random, 20) | train.epochs(10).min_steps(100) |
+  const auto pipeline = initial(typiclust, 20) | train.epochs(10).min_steps(100) |
                         cycle(2, query(typiclust, 20)) | cycle(1, query(margin, 20));
   CHECK_THAT(explain(pipeline), Catch::Contains("typiclust"));
   const auto report = run(pipeline, al_test::blobs_run_config(folder));
@@ -234,18 +234,22 @@ TEST_CASE("typiclust and probcover run as queries, and hand over to margin",
     if (const auto* first = std::get_if<label_initial_step>(&s)) picked_by.push_back(first->selector.name);
     if (const auto* select = std::get_if<select_step>(&s)) picked_by.push_back(select->selector.name);
   }
-  CHECK(picked_by == std::vector<std::string>{"random", "typiclust", "typiclust", "margin"});
+  CHECK(picked_by == std::vector<std::string>{"typiclust", "typiclust", "typiclust", "margin"});
 
   // probcover, with δ from the purity rule on the model's embedding.
   fs::remove_all(folder);
-  const auto covered = run(initial(al::random, 20) | train.epochs(10).min_steps(100) |
+  const auto covered = run(initial(probcover, 20) | train.epochs(10).min_steps(100) |
                                cycle(2, query(probcover, 20)),
                            al_test::blobs_run_config(folder));
   REQUIRE(covered.cycles.size() == 3);
   for (const auto& cycle : covered.cycles) CHECK(cycle.queried.size() == 20);
   // The same words from the text front end.
-  CHECK(explain(parse("initial(random, 20) | cycle(2, query(typiclust, 20))")) ==
-        explain(initial(al::random, 20) | cycle(2, query(typiclust, 20))));
+  CHECK(explain(parse("initial(typiclust, 20) | cycle(2, query(typiclust, 20))")) ==
+        explain(initial(typiclust, 20) | cycle(2, query(typiclust, 20))));
+  CHECK(explain(parse("initial(probcover, 20)")) == explain(initial(probcover, 20)));
+  // Other set selectors still need a labelled set to start from (AL023).
+  CHECK_THROWS_WITH(parse("initial(coreset, 20)"),
+                    Catch::StartsWith("AL023") && Catch::Contains("or typiclust or probcover"));
   fs::remove_all(folder);
 }
 

@@ -13,9 +13,12 @@
 
 namespace al {
 
-/// Labels the first `count` samples of the run, chosen by `selector`.
-/// For one seed, every pipeline in a comparison gets the same initial set.
-template <scorer S>
+/// Labels the first `count` samples of the run, chosen by `selector` (a
+/// scorer, or a set selector that needs no labels: typiclust, probcover).
+/// For one seed, every pipeline in a comparison with the same initial word
+/// gets the same initial set.
+template <class S>
+  requires(scorer<S> || cold_start_selector<S>)
 struct initial_stage : stage_base {
   S selector;
   std::int64_t count = 0;
@@ -46,8 +49,14 @@ struct initial_fn {
                   "cycle's, and before the initial set there is no model at all; start with "
                   "initial(random, 100) and use tod in query(...)");
   }
+  template <cold_start_selector S>
+  constexpr initial_stage<S> operator()(S selector, std::int64_t count) const {
+    if (count <= 0) errors::AL004_initial_size_not_positive(S::name, count);
+    if (count > limits::max_samples) errors::AL038_sample_count_too_large("initial", S::name, count);
+    return {{}, selector, count};
+  }
   template <class S>
-    requires(selector<S> && !scorer<S>)
+    requires(selector<S> && !scorer<S> && !cold_start_selector<S>)
   constexpr auto operator()(S, std::int64_t) const {
     static_assert(detail::always_false<S>, ALPIPE_AL023_MESSAGE);
   }

@@ -13,11 +13,13 @@ namespace al {
 /// cluster. When everything is covered, the rest of the query is drawn at
 /// random. A set selector.
 ///
-/// Example: `initial(random, 10) | cycle(4, query(probcover, 20))`
+/// Example: `initial(probcover, 10) | cycle(4, query(probcover, 20))`
 struct probcover_t {
   static constexpr std::string_view name = "probcover";
   static constexpr needs_set needs = need::embedding;
   static constexpr selector_kind kind = selector_kind::set_selector;
+  /// Chooses the initial set too: it needs no labels (cold_start_selector).
+  static constexpr bool starts_cold = true;
   static constexpr std::string_view description =
       "greedy max coverage of the embedding by balls of radius delta (purity 0.95)";
 };

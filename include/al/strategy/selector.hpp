@@ -35,6 +35,14 @@ concept selector = requires {
 template <class T>
 concept scorer = selector<T> && T::kind == selector_kind::scorer;
 
+/// A set selector that needs no labelled set nor trained model to choose
+/// from (it declares `static constexpr bool starts_cold = true;`): it can
+/// choose the initial set, e.g. typiclust and probcover on a pretrained
+/// encoder's embedding.
+template <class T>
+concept cold_start_selector = selector<T> && T::kind == selector_kind::set_selector &&
+                              requires { requires T::starts_cold; };
+
 /// Lowers a strategy word to the plan's plain data.
 template <selector S>
 selector_spec to_spec(const S& word) {

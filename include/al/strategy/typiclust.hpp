@@ -12,11 +12,13 @@ namespace al {
 /// typicality is taken: the inverse of its mean squared distance to its 20
 /// nearest neighbours in the cluster — the densest spot. A set selector.
 ///
-/// Example: `initial(random, 10) | cycle(4, query(typiclust, 20))`
+/// Example: `initial(typiclust, 10) | cycle(4, query(typiclust, 20))`
 struct typiclust_t {
   static constexpr std::string_view name = "typiclust";
   static constexpr needs_set needs = need::embedding;
   static constexpr selector_kind kind = selector_kind::set_selector;
+  /// Chooses the initial set too: it needs no labels (cold_start_selector).
+  static constexpr bool starts_cold = true;
   static constexpr std::string_view description =
       "the most typical sample of each uncovered k-means cluster of the embedding";
 };
