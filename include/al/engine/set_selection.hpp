@@ -48,8 +48,9 @@ torch::Tensor gradient_embedding_distances(const torch::Tensor& probs,
 /// k-means (Lloyd) on the rows of `points` [n, d] into `clusters` clusters:
 /// k-means++ seeding on a sample of the rows drawn from `seed`, then at most
 /// `iterations` rounds of assignment (blocked GEMM: O(block·clusters)
-/// memory) and means, stopping when no row changes cluster. A cluster left
-/// empty keeps its centre. Returns each row's cluster. Float32, CPU.
+/// memory) and means, stopping when at most one row in 1 000 changes
+/// cluster. A cluster left empty keeps its centre. Returns each row's
+/// cluster. Float32, CPU.
 std::vector<std::int32_t> kmeans_clusters(const torch::Tensor& points, std::int64_t clusters,
                                           std::uint64_t seed, int iterations = 20);
 
