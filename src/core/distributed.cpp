@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 
@@ -309,7 +310,11 @@ struct gradient_buckets::state {
   struct bucket {
     std::vector<std::size_t> members;  // indices into parameters
     std::vector<std::int64_t> offsets;  // of each member in the flat buffer
-    torch::Tensor flat;                 // the members' gradients, end to end, in host memory
+    // The members' gradients end to end, in host memory, then one flag per
+    // member: 1 where its gradient came. Summed, the flags say whether any
+    // rank had a gradient for it.
+    torch::Tensor flat;
+    std::int64_t flags = 0;             // where the flags start
     int waiting = 0;                    // members whose gradient has not come yet
     std::function<void()> summed;       // waits for the bucket's sum, once started
   };
@@ -317,7 +322,7 @@ struct gradient_buckets::state {
   std::vector<torch::Tensor> parameters;
   std::vector<std::size_t> bucket_of;  // per parameter
   std::vector<bucket> buckets;
-  std::vector<unsigned> hooks;  // per parameter, to remove them
+  std::vector<std::optional<unsigned>> hooks;  // per parameter, to remove them
   std::size_t next = 0;         // the first bucket not started
   std::mutex mutex;             // backward may run hooks on another thread
 
@@ -355,20 +360,29 @@ gradient_buckets::gradient_buckets(group& ranks, const std::vector<torch::Tensor
   }
   for (auto& b : s.buckets) {
     const auto& last = parameters[b.members.back()];
-    const auto size = b.offsets.back() + last.numel();
-    b.flat = torch::zeros({size}, last.options().device(torch::kCPU));
+    b.flags = b.offsets.back() + last.numel();
+    b.flat = torch::zeros({b.flags + static_cast<std::int64_t>(b.members.size())},
+                          last.options().device(torch::kCPU));
     b.waiting = static_cast<int>(b.members.size());
   }
   for (std::size_t k = 0; k < parameters.size(); ++k) {
+    // A frozen parameter gets no gradient and takes no hook: its bucket
+    // starts at finish(), and its gradient is left alone.
+    if (!parameters[k].requires_grad()) {
+      s.hooks.emplace_back();
+      continue;
+    }
     auto& b = s.buckets[s.bucket_of[k]];
     const auto at = std::find(b.members.begin(), b.members.end(), k) - b.members.begin();
     const auto offset = b.offsets[static_cast<std::size_t>(at)];
     const auto numel = parameters[k].numel();
     auto* shared = state_.get();
     const auto index = s.bucket_of[k];
-    s.hooks.push_back(parameters[k].register_hook([shared, index, offset, numel](const torch::Tensor& gradient) {
+    const auto flag = b.flags + at;
+    s.hooks.push_back(parameters[k].register_hook([shared, index, offset, numel, flag](const torch::Tensor& gradient) {
       auto& bucket = shared->buckets[index];
       bucket.flat.slice(0, offset, offset + numel).copy_(gradient.reshape({-1}));
+      bucket.flat[flag] = 1;
       const std::lock_guard lock(shared->mutex);
       --bucket.waiting;
       shared->start_ready(false);
@@ -378,7 +392,7 @@ gradient_buckets::gradient_buckets(group& ranks, const std::vector<torch::Tensor
 
 gradient_buckets::~gradient_buckets() {
   for (std::size_t k = 0; k < state_->parameters.size(); ++k) {
-    state_->parameters[k].remove_hook(state_->hooks[k]);
+    if (state_->hooks[k]) state_->parameters[k].remove_hook(*state_->hooks[k]);
   }
 }
 
@@ -393,7 +407,12 @@ void gradient_buckets::finish() {
   torch::NoGradGuard no_grad;
   for (auto& b : s.buckets) {
     b.summed();
+    const auto arrived = b.flat.slice(0, b.flags).gt(0).contiguous();
     for (std::size_t m = 0; m < b.members.size(); ++m) {
+      // No rank had a gradient (a frozen encoder under a linear probe): left
+      // as it is, so that the optimiser leaves the parameter alone, as in
+      // one process.
+      if (!arrived.data_ptr<bool>()[m]) continue;
       auto& p = s.parameters[b.members[m]];
       auto& gradient = p.mutable_grad();
       const auto sum = b.flat.slice(0, b.offsets[m], b.offsets[m] + p.numel()).view(p.sizes());

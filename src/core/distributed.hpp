@@ -138,7 +138,9 @@ std::pair<std::int64_t, std::int64_t> slice_of_batch(std::int64_t rows, int rank
 /// (slice rows / global rows), or no backward at all for an empty slice,
 /// then finish(): every parameter then holds the gradient of the global
 /// batch's mean loss, what one process training on the whole batch would
-/// have. A parameter that got no gradient on a rank counts as zeros there.
+/// have. A parameter that got no gradient on a rank counts as zeros there;
+/// one that got none on any rank is left as it was (no gradient), so that
+/// the optimiser leaves it alone as it would in one process.
 class gradient_buckets {
  public:
   gradient_buckets(group& ranks, const std::vector<torch::Tensor>& parameters,

@@ -313,6 +313,22 @@ TEST_CASE("one rank of the two-process test", "[.distributed_rank]") {
       CHECK(torch::allclose(model->parameters()[i].grad(), whole_batch[i], 1e-5, 1e-7));
     }
   }
+  {
+    // A parameter no rank computed a gradient for (an unused layer, a
+    // frozen one) keeps no gradient: the optimiser must leave it alone.
+    torch::nn::Linear unused(2, 2);
+    unused->bias.set_requires_grad(false);
+    auto parameters = model->parameters();
+    for (const auto& p : unused->parameters()) parameters.push_back(p);
+    distributed::gradient_buckets buckets(*group, parameters);
+    for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();
+    torch::nn::functional::cross_entropy(model(x), y).backward();
+    buckets.finish();
+    CHECK_FALSE(unused->weight.grad().defined());
+    CHECK_FALSE(unused->bias.grad().defined());
+    // Both ranks ran the whole batch: the sum is twice its gradient.
+    CHECK(torch::allclose(model->parameters()[0].grad(), 2 * whole_batch[0], 1e-5, 1e-7));
+  }
   // The hooks are gone with the buckets: a backward alone is this rank's.
   for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();
   torch::nn::functional::cross_entropy(model(x), y).backward();
