@@ -38,8 +38,9 @@ pretraining_summary run_pretext_epochs(const pretext_parameters& parameters, std
     // Batch norm needs two rows in every rank's slice (checked from the
     // smallest slice, so that every rank stops together).
     throw std::invalid_argument(fmt::format(
-        "a pretraining batch of {} split over {} ranks leaves a rank {} image; batch norm needs "
-        "at least 2: raise pretrain(...).batch_size to {} or more, or use fewer ranks",
+        "a pretraining batch of {} split over {} ranks gives a rank only {} of its images; batch "
+        "norm needs at least 2 on every rank: raise pretrain(...).batch_size to {} or more, or "
+        "use fewer ranks",
         batch_size, ranks->size(), batch_size / ranks->size(), 2 * ranks->size()));
   }
   // Data-parallel: the gradients are summed over the ranks while backward runs.
