@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
@@ -24,6 +25,37 @@
 
 namespace al::engine::distributed {
 namespace {
+
+/// The tensors packed into buckets: runs of `order` (indices into
+/// `tensors`) of one type, each of at most about `bucket_bytes` (a larger
+/// tensor takes a bucket alone).
+std::vector<std::vector<std::size_t>> bucket_members(const std::vector<torch::Tensor>& tensors,
+                                                     const std::vector<std::size_t>& order,
+                                                     std::int64_t bucket_bytes) {
+  std::vector<std::vector<std::size_t>> buckets;
+  std::int64_t filled = 0;
+  for (const auto i : order) {
+    const auto& t = tensors[i];
+    const auto bytes = t.numel() * static_cast<std::int64_t>(t.element_size());
+    const bool fits = !buckets.empty() && filled + bytes <= bucket_bytes &&
+                      tensors[buckets.back().front()].scalar_type() == t.scalar_type();
+    if (!fits) {
+      buckets.emplace_back();
+      filled = 0;
+    }
+    buckets.back().push_back(i);
+    filled += bytes;
+  }
+  return buckets;
+}
+
+/// 0, 1, …, n − 1; reversed, n − 1, …, 0.
+std::vector<std::size_t> indices(std::size_t n, bool reversed) {
+  std::vector<std::size_t> out(n);
+  std::iota(out.begin(), out.end(), std::size_t{0});
+  if (reversed) std::reverse(out.begin(), out.end());
+  return out;
+}
 
 /// `text` as an integer in [low, high], or an error naming `name` and `fix`.
 int integer_variable(const char* name, const char* text, long long low, long long high,
@@ -138,18 +170,8 @@ void group::sum(std::vector<torch::Tensor>& tensors, std::int64_t bucket_bytes) 
     std::function<void()> summed;
   };
   std::vector<bucket> buckets;
-  std::int64_t filled = 0;
-  for (std::size_t i = 0; i < tensors.size(); ++i) {
-    const auto& t = tensors[i];
-    const auto bytes = t.numel() * static_cast<std::int64_t>(t.element_size());
-    const bool fits = !buckets.empty() && filled + bytes <= bucket_bytes &&
-                      tensors[buckets.back().members.front()].scalar_type() == t.scalar_type();
-    if (!fits) {
-      buckets.emplace_back();
-      filled = 0;
-    }
-    buckets.back().members.push_back(i);
-    filled += bytes;
+  for (auto& members : bucket_members(tensors, indices(tensors.size(), false), bucket_bytes)) {
+    buckets.push_back({std::move(members), {}, {}});
   }
   for (auto& b : buckets) {
     std::vector<torch::Tensor> flat;
@@ -342,27 +364,19 @@ gradient_buckets::gradient_buckets(group& ranks, const std::vector<torch::Tensor
   s.ranks = &ranks;
   s.parameters = parameters;
   s.bucket_of.resize(parameters.size());
-  std::int64_t filled = 0;
-  for (std::size_t k = parameters.size(); k-- > 0;) {
-    const auto& p = parameters[k];
-    const auto bytes = p.numel() * static_cast<std::int64_t>(p.element_size());
-    const bool fits = !s.buckets.empty() && filled + bytes <= bucket_bytes &&
-                      parameters[s.buckets.back().members.front()].scalar_type() == p.scalar_type();
-    if (!fits) {
-      s.buckets.emplace_back();
-      filled = 0;
+  // Reversed: backward reaches the last layers first.
+  for (auto& members : bucket_members(parameters, indices(parameters.size(), true), bucket_bytes)) {
+    auto& b = s.buckets.emplace_back();
+    b.members = std::move(members);
+    std::int64_t at = 0;
+    for (const auto k : b.members) {
+      b.offsets.push_back(at);
+      at += parameters[k].numel();
+      s.bucket_of[k] = s.buckets.size() - 1;
     }
-    auto& b = s.buckets.back();
-    b.members.push_back(k);
-    b.offsets.push_back(filled / static_cast<std::int64_t>(p.element_size()));
-    filled += bytes;
-    s.bucket_of[k] = s.buckets.size() - 1;
-  }
-  for (auto& b : s.buckets) {
-    const auto& last = parameters[b.members.back()];
-    b.flags = b.offsets.back() + last.numel();
+    b.flags = at;
     b.flat = torch::zeros({b.flags + static_cast<std::int64_t>(b.members.size())},
-                          last.options().device(torch::kCPU));
+                          parameters[b.members.front()].options().device(torch::kCPU));
     b.waiting = static_cast<int>(b.members.size());
   }
   for (std::size_t k = 0; k < parameters.size(); ++k) {

@@ -5,6 +5,7 @@
 // neighbours and lowers it as points get covered, O(edges) in all.
 
 #include "../select/candidate_rows.hpp"
+#include "../select/embedding_points.hpp"
 #include "../select/strategy_registry.hpp"
 
 #include <al/engine/set_selection.hpp>
@@ -28,14 +29,7 @@ constexpr double default_purity = 0.95;
 constexpr std::int64_t purity_sample = 1000;
 constexpr std::int64_t rows_per_block = 512;
 
-/// ||a − b||² for a block of rows of `a` against all rows of `b`:
-/// ||a||² + ||b||² − 2 a·b, clamped at 0 against rounding.
-torch::Tensor squared_distances(const torch::Tensor& a, const torch::Tensor& b_transposed,
-                                const torch::Tensor& b_norms) {
-  return torch::addmm(b_norms, a, b_transposed, 1, -2)
-      .add_(a.pow(2).sum(1).unsqueeze(1))
-      .clamp_min_(0);
-}
+using detail::squared_distances;
 
 }  // namespace
 
@@ -189,26 +183,16 @@ std::vector<std::int64_t> probcover_select(const torch::Tensor& candidates_in,
                                            const torch::Tensor& labelled_in, std::int64_t count,
                                            std::int64_t classes, double delta, std::uint64_t seed,
                                            double* delta_used) {
-  const auto candidates = candidates_in.to(torch::kCPU, torch::kFloat).contiguous();
-  const auto u = candidates.size(0);
-  const auto l = labelled_in.defined() ? labelled_in.size(0) : 0;
-  if (count < 0 || count > u) {
-    throw std::invalid_argument(fmt::format("probcover cannot pick {} of {} candidates", count, u));
-  }
-  if (l > 0 && labelled_in.size(1) != candidates.size(1)) {
-    throw std::invalid_argument("probcover: labelled and unlabelled embeddings differ in width");
-  }
-  if (u + l > std::numeric_limits<std::int32_t>::max()) {
+  const auto points = detail::candidates_then_labelled(candidates_in, labelled_in, count, "probcover");
+  const auto u = candidates_in.size(0);
+  const auto n = points.size(0);  // rows [0, u) the candidates, then the labelled samples
+  if (n > std::numeric_limits<std::int32_t>::max()) {
     throw std::invalid_argument("probcover: more than 2^31 points");
   }
-  // Rows [0, u) are the candidates, [u, u + l) the labelled samples.
-  const auto points =
-      l > 0 ? torch::cat({candidates, labelled_in.to(torch::kCPU, torch::kFloat)}) : candidates;
   const auto radius = delta > 0 ? delta : purity_radius(points, classes, default_purity, seed);
   if (delta_used != nullptr) *delta_used = radius;
   if (count == 0) return {};
   const auto graph = ball_graph(points, radius);
-  const auto n = u + l;
   const auto neighbours = [&](std::int64_t row) {
     const auto* first = graph.columns.data() + graph.offsets[static_cast<std::size_t>(row)];
     return std::pair{first, graph.columns.data() + graph.offsets[static_cast<std::size_t>(row) + 1]};

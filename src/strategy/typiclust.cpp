@@ -5,6 +5,7 @@
 // out, 20 neighbours.
 
 #include "../select/candidate_rows.hpp"
+#include "../select/embedding_points.hpp"
 #include "../select/strategy_registry.hpp"
 
 #include <al/engine/set_selection.hpp>
@@ -49,7 +50,8 @@ torch::Tensor seed_centres(const torch::Tensor& sample, std::int64_t clusters,
   return centres;
 }
 
-/// Each row's nearest centre, by ||c||² − 2 x·c in blocks of rows.
+/// Each row's nearest centre, by ||c||² − 2 x·c in blocks of rows (||x||²
+/// is the same for every centre, so it is left out).
 torch::Tensor nearest_centres(const torch::Tensor& points, const torch::Tensor& centres) {
   const auto norms = centres.pow(2).sum(1);
   const auto transposed = centres.t().contiguous();
@@ -114,9 +116,7 @@ torch::Tensor typicality(const torch::Tensor& points_in, std::int64_t neighbours
   constexpr std::int64_t rows_per_block = 1024;
   for (std::int64_t start = 0; start < m; start += rows_per_block) {
     const auto end = std::min(m, start + rows_per_block);
-    auto squared = torch::addmm(norms, points.slice(0, start, end), transposed, 1, -2)
-                       .add_(norms.slice(0, start, end).unsqueeze(1))
-                       .clamp_min_(0);
+    auto squared = detail::squared_distances(points.slice(0, start, end), transposed, norms);
     // A point is not its own neighbour.
     squared.diagonal(start).fill_(std::numeric_limits<float>::infinity());
     const auto nearest = std::get<0>(squared.topk(neighbours, 1, /*largest=*/false));
@@ -128,19 +128,10 @@ torch::Tensor typicality(const torch::Tensor& points_in, std::int64_t neighbours
 std::vector<std::int64_t> typiclust_select(const torch::Tensor& candidates_in,
                                            const torch::Tensor& labelled_in, std::int64_t count,
                                            std::uint64_t seed) {
-  const auto candidates = candidates_in.to(torch::kCPU, torch::kFloat).contiguous();
-  const auto u = candidates.size(0);
-  const auto l = labelled_in.defined() ? labelled_in.size(0) : 0;
-  if (count < 0 || count > u) {
-    throw std::invalid_argument(fmt::format("typiclust cannot pick {} of {} candidates", count, u));
-  }
-  if (l > 0 && labelled_in.size(1) != candidates.size(1)) {
-    throw std::invalid_argument("typiclust: labelled and unlabelled embeddings differ in width");
-  }
+  const auto points = detail::candidates_then_labelled(candidates_in, labelled_in, count, "typiclust");
   if (count == 0) return {};
-  // Rows [0, u) are the candidates, [u, u + l) the labelled samples.
-  const auto points =
-      l > 0 ? torch::cat({candidates, labelled_in.to(torch::kCPU, torch::kFloat)}) : candidates;
+  const auto u = candidates_in.size(0);  // rows [0, u) the candidates, then the labelled samples
+  const auto l = points.size(0) - u;
   const auto clusters = std::min({l + count, most_clusters, u + l});
   const auto cluster = kmeans_clusters(points, clusters, seed);
 
