@@ -17,6 +17,7 @@
 #include <al/rules.hpp>
 #include <al/run.hpp>
 #include <al/seed.hpp>
+#include <al/stopping_rules.hpp>
 #include <al/stage/cycle.hpp>
 #include <al/stage/initial.hpp>
 #include <al/stage/pretrain.hpp>

@@ -17,14 +17,19 @@ namespace al {
 
 /// "probs, embedding" — or "nothing (no model outputs)" for an empty set. A
 /// need an earlier stage provides says so: the scoring step only looks it up,
-/// "pretext_loss (from pretrain(rotation))".
-inline std::string describe(needs_set needs) {
+/// "pretext_loss (from pretrain(rotation))"; so does the encoder's
+/// embedding, which `pretrained` (the plan pretrains) decides.
+inline std::string describe(needs_set needs, bool pretrained = false) {
   std::string out;
   for (need n : all_needs) {
     if (!needs.contains(n)) continue;
     if (!out.empty()) out += ", ";
     out += to_string(n);
     if (const auto* entry = provider_of(n)) out += fmt::format(" (from {})", entry->provider);
+    if (n == need::encoder_embedding) {
+      out += pretrained ? " (the pretrained encoder's, computed once)"
+                        : " (the current model's: the plan does not pretrain)";
+    }
   }
   return out.empty() ? "nothing (no model outputs)" : out;
 }
@@ -83,11 +88,13 @@ inline std::string describe(const pretrain_recipe& r) {
 /// The plan as text.
 inline std::string explain(const plan& p) {
   const pretrain_recipe* pretraining = p.pretraining();
+  const stopping_rule* stopping = p.stopping();
   std::string out = fmt::format(
-      "plan: {} cycle{}, {} labels in all{}; scoring pass computes: {}\n", p.cycles(),
-      p.cycles() == 1 ? "" : "s", p.label_budget(),
+      "plan: {}{} cycle{}, {} labels in all{}{}; scoring pass computes: {}\n",
+      stopping ? "at most " : "", p.cycles(), p.cycles() == 1 ? "" : "s", p.label_budget(),
+      stopping ? fmt::format(" (fewer when {} stops it)", stopping->name) : "",
       pretraining ? fmt::format(", pretrained by {}", to_string(pretraining->pretext)) : "",
-      describe(p.scoring_outputs()));
+      describe(p.scoring_outputs(), pretraining != nullptr));
   if (p.scoring_outputs().contains(need::previous_outputs)) {
     out += "  note: tod compares each model with the previous cycle's, so every training "
            "warm-starts\n";
@@ -111,7 +118,7 @@ inline std::string explain(const plan& p) {
                                step.cycle);
           } else if constexpr (std::is_same_v<T, score_step>) {
             out += fmt::format("  [{}] score     unlabelled pool, one batched no-grad pass -> {}\n",
-                               step.cycle, describe(step.outputs));
+                               step.cycle, describe(step.outputs, pretraining != nullptr));
           } else if constexpr (std::is_same_v<T, select_step>) {
             out += fmt::format("  [{}] select    {} samples by {} ({})\n", step.cycle, step.count,
                                step.selector.name, step.selector.description);
@@ -119,6 +126,9 @@ inline std::string explain(const plan& p) {
             labelled = detail::saturating_add(labelled, step.count);
             out += fmt::format("  [{}] label     {} samples from the oracle (ground truth)\n",
                                step.cycle, step.count);
+          } else if constexpr (std::is_same_v<T, stop_check_step>) {
+            out += fmt::format("  [{}] stop?     ends the run here if {} fires ({})\n", step.cycle,
+                               step.rule.name, step.rule.description);
           }
         },
         s);

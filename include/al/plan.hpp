@@ -196,9 +196,10 @@ inline std::int64_t mc_passes_of(const selector_spec& selector) {
 struct score_step {
   int cycle = 0;
   needs_set outputs;  // exactly what the pass fills for the unlabelled candidates
-  /// What it fills for the labelled samples as well: their embeddings, for
-  /// a selector that measures distances to the labelled set (coreset's
-  /// first centres). Empty when nothing needs them.
+  /// What it fills for the labelled samples as well: their embeddings
+  /// (embedding, encoder_embedding), for a selector that measures distances
+  /// to the labelled set (coreset's first centres, typiclust's covered
+  /// clusters). Empty when nothing needs them.
   needs_set labelled_outputs;
   /// Stochastic passes with dropout active when `outputs` has mc_dropout
   /// (mc_passes_of the step's selector), else 0.
@@ -217,8 +218,29 @@ struct label_step {
   friend bool operator==(const label_step&, const label_step&) = default;
 };
 
+/// A rule that may end a `cycle(until(rule, max), ...)` stage before its
+/// max cycles (al/stopping_rule.hpp): plan data, as both front ends write it.
+struct stopping_rule {
+  std::string name;         // the word, as the text DSL spells it
+  std::string description;  // one line for `explain`
+  /// The level the rule's statistic is compared with (stable_predictions:
+  /// the kappa to reach; plateau: the accuracy gain below which it stops).
+  double threshold = 0;
+  /// The cycles the statistic is taken over.
+  std::int64_t window = 0;
+  friend bool operator==(const stopping_rule&, const stopping_rule&) = default;
+};
+
+/// After a cycle's evaluation: ends the run when `rule` fires on the cycles
+/// finished so far. Only the last cycle stage may hold one (AL042).
+struct stop_check_step {
+  int cycle = 0;
+  stopping_rule rule;
+  friend bool operator==(const stop_check_step&, const stop_check_step&) = default;
+};
+
 using step = std::variant<pretrain_step, label_initial_step, train_step, evaluate_step,
-                          score_step, select_step, label_step>;
+                          score_step, select_step, label_step, stop_check_step>;
 
 /// The scoring pass a selection by `selector` needs in `cycle`: the outputs
 /// its words declared, the labelled samples' embeddings when they measure
@@ -226,6 +248,9 @@ using step = std::variant<pretrain_step, label_initial_step, train_step, evaluat
 inline score_step scoring_for(int cycle, const selector_spec& selector) {
   score_step score{cycle, selector.needs, {}, mc_passes_of(selector)};
   if (selector.needs.contains(need::embedding)) score.labelled_outputs = need::embedding;
+  if (selector.needs.contains(need::encoder_embedding)) {
+    score.labelled_outputs = score.labelled_outputs | need::encoder_embedding;
+  }
   return score;
 }
 
@@ -252,6 +277,14 @@ struct plan {
   [[nodiscard]] const pretrain_recipe* pretraining() const {
     for (const auto& s : steps) {
       if (const auto* pretrain = std::get_if<pretrain_step>(&s)) return &pretrain->recipe;
+    }
+    return nullptr;
+  }
+  /// The rule of the plan's stop checks (the last cycle stage's until), or
+  /// nullptr when it runs every cycle.
+  [[nodiscard]] const stopping_rule* stopping() const {
+    for (const auto& s : steps) {
+      if (const auto* check = std::get_if<stop_check_step>(&s)) return &check->rule;
     }
     return nullptr;
   }

@@ -36,6 +36,10 @@ struct cycle_result {
   /// on (the true class unless the oracle is noisy or a person).
   std::vector<std::int64_t> labels;
   cycle_timings seconds;
+  /// Cohen's kappa between this cycle's predictions and the previous
+  /// cycle's on the run's stop set (al/stopping_rule.hpp): how much the
+  /// model still changes. Absent in cycle 0.
+  std::optional<double> agreement;
 };
 
 /// The pretraining a run started with (when its plan has one).
@@ -67,6 +71,10 @@ struct run_report {
   /// rank's, the cycles resumed from an earlier call hold only their picks
   /// and labels.
   int rank = 0;
+  /// The stopping rule that ended the run before its plan's last cycle, and
+  /// the cycle after which it did; empty and -1 when it ran every cycle.
+  std::string stopped_by;
+  int stopped_after = -1;
 };
 
 }  // namespace al

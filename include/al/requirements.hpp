@@ -25,11 +25,16 @@ enum class need : std::uint32_t {
   previous_outputs = 1u << 5,  // the previous cycle's model outputs (TOD)
   pretext_loss = 1u << 6,    // per-sample self-supervised loss (PT4AL)
   head_weights = 1u << 7,    // the linear head's (W, b): boundary distances (BASE)
+  /// The embedding of the encoder as pretraining left it, computed once per
+  /// run, when the plan pretrains; the current model's embedding when it
+  /// does not (TypiClust and ProbCover measure typicality and coverage in a
+  /// self-supervised space, which fine-tuning on a few labels would bend).
+  encoder_embedding = 1u << 8,
 };
 
 inline constexpr std::array all_needs{
     need::probs,      need::embedding,    need::mc_dropout,  need::aux_heads,
-    need::previous_outputs, need::pretext_loss, need::head_weights};
+    need::previous_outputs, need::pretext_loss, need::head_weights, need::encoder_embedding};
 
 /// The spelling used in plans, `explain` and the text DSL.
 constexpr std::string_view to_string(need n) {
@@ -41,6 +46,7 @@ constexpr std::string_view to_string(need n) {
     case need::previous_outputs: return "previous_outputs";
     case need::pretext_loss: return "pretext_loss";
     case need::head_weights: return "head_weights";
+    case need::encoder_embedding: return "encoder_embedding";
   }
   return "?";
 }

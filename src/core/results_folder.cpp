@@ -292,6 +292,7 @@ std::string cycle_json(const cycle_result& cycle) {
                   {"evaluate", cycle.seconds.evaluate}};
   j["queried"] = cycle.queried;
   j["labels"] = cycle.labels;
+  if (cycle.agreement) j["agreement"] = *cycle.agreement;
   return j.dump();
 }
 
@@ -310,6 +311,8 @@ cycle_result cycle_from_json(std::string_view line) {
   cycle.queried = j.at("queried").get<std::vector<std::int64_t>>();
   // Absent in results written before the oracle's answers were recorded.
   if (j.contains("labels")) cycle.labels = j.at("labels").get<std::vector<std::int64_t>>();
+  // Absent in cycle 0, and in results written before runs recorded it.
+  if (j.contains("agreement")) cycle.agreement = j.at("agreement").get<double>();
   return cycle;
 }
 

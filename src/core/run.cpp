@@ -20,6 +20,7 @@
 #include <al/errors.hpp>
 #include <al/experiment/plan_json.hpp>
 #include <al/explain.hpp>
+#include <al/metrics/agreement.hpp>
 #include <al/pretrain_cache.hpp>
 #include <al/run.hpp>
 #include <al/seed.hpp>
@@ -258,6 +259,14 @@ class plan_runner {
     answers_ = torch::full({data_.train.size()}, -1, torch::kLong).to(device_);
     test_ = {data_.test.images.to(device_), data_.test.labels.to(device_)};
     pool_ = std::make_unique<engine::pool_state>(data_.train.size());
+    // TypiClust and ProbCover measure the pool in the pretrained encoder's
+    // space, which stays fixed: one pass now, before any fine-tuning.
+    if (plan_.pretraining() != nullptr && plan_uses(need::encoder_embedding)) {
+      pool_encoder_embedding_ =
+          engine::scoring_pass(*model_, pool_images_,
+                               torch::arange(data_.train.size(), torch::kLong), need::embedding)
+              .embedding;
+    }
 
     on_writer_then_agree("writing the results folder", [&] {
       results_->write_file("plan.txt", plan_text_);
@@ -268,7 +277,15 @@ class plan_runner {
         results_->write_file("pretraining.json", engine::pretraining_json(*report_.pretraining));
       }
     });
+    // The stop set: the same samples for every strategy run under a seed.
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(derive_seed(config_.seed, "stop_set"));
+    stop_set_ = std::get<0>(torch::randperm(data_.train.size(), generator)
+                                .narrow(0, 0, std::min(stop_set_size, data_.train.size()))
+                                .sort());
     resume();
+    // The next cycle's agreement compares with the model the resumed run
+    // ended with, which the checkpoint (or the retraining) restored.
+    if (resume_after_ >= 0) previous_stop_predictions_ = stop_set_predictions();
     progress_ = std::make_unique<engine::progress_line>(run_name_, resume_after_ + 1,
                                                         plan_.cycles(), !verbose_);
   }
@@ -559,6 +576,34 @@ class plan_runner {
     return twin;
   }
 
+  /// Whether any step's selection needs `n`.
+  bool plan_uses(need n) const {
+    return std::ranges::any_of(plan_.steps, [n](const step& s) {
+      if (const auto* first = std::get_if<label_initial_step>(&s)) return first->selector.needs.contains(n);
+      if (const auto* score = std::get_if<score_step>(&s)) return score->outputs.contains(n);
+      return false;
+    });
+  }
+
+  /// What the model's own pass computes for `needs`: the encoder's
+  /// embedding is the model's embedding unless the plan pretrained it.
+  needs_set pass_needs(needs_set needs) const {
+    if (needs.contains(need::encoder_embedding) && !pool_encoder_embedding_.defined()) {
+      return needs | need::embedding;
+    }
+    return needs;
+  }
+
+  /// The encoder's embedding of the candidates, when `needs` asks for it:
+  /// rows of the pretrained encoder's pass, or the model's own embedding.
+  void add_encoder_embedding(engine::pool_outputs& outputs,
+                             const std::vector<std::int64_t>& candidates, needs_set needs) const {
+    if (!needs.contains(need::encoder_embedding)) return;
+    outputs.encoder_embedding = pool_encoder_embedding_.defined()
+                                    ? pool_encoder_embedding_.index_select(0, to_tensor(candidates))
+                                    : outputs.embedding;
+  }
+
   /// PT4AL's inputs for the candidates, which come from pretraining.
   void add_pretext_outputs(engine::pool_outputs& outputs, const std::vector<std::int64_t>& candidates,
                            needs_set needs) const {
@@ -577,9 +622,14 @@ class plan_runner {
       // makes it a load): every training starts from the encoder it leaves.
       const bool pretraining = std::holds_alternative<pretrain_step>(s);
       if (!pretraining && !started_) start_cycles();
-      if (!pretraining && cycle_of(s) <= resume_after_) continue;  // finished before an interruption
+      // Steps finished before an interruption are skipped, but a stop check
+      // is decided again from the cycles recorded: a run that had stopped
+      // stays stopped.
+      const bool finished = !pretraining && cycle_of(s) <= resume_after_;
+      if (finished && !std::holds_alternative<stop_check_step>(s)) continue;
       std::visit([this](const auto& step) { execute(step); }, s);
       if (!report_.waiting_for_labels.empty()) break;  // a person has the query now
+      if (!report_.stopped_by.empty()) break;          // a stopping rule fired
     }
     if (!started_) start_cycles();
     return report_;
@@ -606,10 +656,11 @@ class plan_runner {
     const auto start = std::chrono::steady_clock::now();
     const auto candidates = pool_->unlabelled();
     auto outputs = engine::scoring_pass(
-        *model_, pool_images_, to_tensor(candidates), step.selector.needs,
+        *model_, pool_images_, to_tensor(candidates), pass_needs(step.selector.needs),
         engine::default_scoring_batch, al::mc_passes_of(step.selector),
         derive_seed(config_.seed, "mc_dropout"), aux_heads_.get());
     add_pretext_outputs(outputs, candidates, step.selector.needs);
+    add_encoder_embedding(outputs, candidates, step.selector.needs);
     const auto picks = pick(step.selector, outputs, candidates, step.count,
                             derive_seed(config_.seed, "initial"), 0);
     current_ = {};
@@ -664,6 +715,13 @@ class plan_runner {
     progress_->phase(step.cycle, "evaluate");
     const auto start = std::chrono::steady_clock::now();
     const auto result = engine::evaluate(*model_, test_, data_.num_classes());
+    // Every run records how much its model still changes, so that a report
+    // can say where stable_predictions would have stopped it.
+    auto predictions = stop_set_predictions();
+    if (!previous_stop_predictions_.empty()) {
+      current_.agreement = cohen_kappa(previous_stop_predictions_, predictions, data_.num_classes());
+    }
+    previous_stop_predictions_ = std::move(predictions);
     current_.cycle = step.cycle;
     current_.labelled = pool_->labelled_count();
     current_.accuracy = result.accuracy;
@@ -683,16 +741,43 @@ class plan_runner {
     current_ = {};
   }
 
+  /// Ends the run when the rule fires on the cycles finished so far (those
+  /// of an earlier, interrupted call included). Rank 0 decides: another
+  /// rank's resumed cycles hold only their labels.
+  void execute(const stop_check_step& step) {
+    std::vector<stopping_evidence> evidence;
+    for (const auto& c : report_.cycles) {
+      if (c.cycle <= step.cycle) evidence.push_back({c.cycle, c.labelled, c.accuracy, c.agreement});
+    }
+    std::vector<std::int64_t> decision{0};
+    if (writer_) decision[0] = stops_after(step.rule, evidence) ? 1 : 0;
+    if (ranks_) ranks_->broadcast(decision);
+    if (decision[0] == 0) return;
+    report_.stopped_by = step.rule.name;
+    report_.stopped_after = step.cycle;
+    progress_->note(fmt::format("[{}] {} stopped the run after cycle {} ({} labels; the plan allowed "
+                                "up to cycle {})",
+                                run_name_, step.rule.name, step.cycle, pool_->labelled_count(),
+                                plan_.cycles()));
+  }
+
+  /// The model's predicted class for each sample of the stop set.
+  std::vector<std::int64_t> stop_set_predictions() {
+    return to_vector(
+        engine::scoring_pass(*model_, pool_images_, stop_set_, need::probs).probs.argmax(1).cpu());
+  }
+
   void execute(const score_step& step) {
     progress_->phase(step.cycle, "score");
     const auto start = std::chrono::steady_clock::now();
     candidates_ = pool_->unlabelled();
     outputs_ = engine::scoring_pass(
-        *model_, pool_images_, to_tensor(candidates_), step.outputs,
+        *model_, pool_images_, to_tensor(candidates_), pass_needs(step.outputs),
         engine::default_scoring_batch, step.mc_passes,
         derive_seed(config_.seed, "mc_dropout", static_cast<std::uint64_t>(step.cycle)),
         aux_heads_.get());
     add_pretext_outputs(outputs_, candidates_, step.outputs);
+    add_encoder_embedding(outputs_, candidates_, step.outputs);
     // Before the second training there is no previous model; tod's scorer
     // then falls back to random, as the plan says.
     if (step.outputs.contains(need::previous_outputs) && has_previous_model_) {
@@ -703,10 +788,18 @@ class plan_runner {
     // What the plan asks of the labelled samples: their embeddings, the
     // first centres of a selector that measures distance to them.
     labelled_embedding_ = torch::Tensor();
-    if (step.labelled_outputs.contains(need::embedding)) {
-      labelled_embedding_ = engine::scoring_pass(*model_, pool_images_, to_tensor(pool_->labelled()),
-                                                 need::embedding)
-                                .embedding;
+    labelled_encoder_embedding_ = torch::Tensor();
+    const auto labelled = pool_->labelled();
+    if (step.labelled_outputs.contains(need::embedding) ||
+        (step.labelled_outputs.contains(need::encoder_embedding) &&
+         !pool_encoder_embedding_.defined())) {
+      labelled_embedding_ =
+          engine::scoring_pass(*model_, pool_images_, to_tensor(labelled), need::embedding).embedding;
+    }
+    if (step.labelled_outputs.contains(need::encoder_embedding)) {
+      labelled_encoder_embedding_ = pool_encoder_embedding_.defined()
+                                        ? pool_encoder_embedding_.index_select(0, to_tensor(labelled))
+                                        : labelled_embedding_;
     }
     current_.seconds.score = seconds_since(start);
   }
@@ -736,7 +829,8 @@ class plan_runner {
           "queries smaller or the pool larger (config.data.pool_size)",
           selector.name, count, candidates.size(), pool_->size()));
     }
-    engine::selection_inputs inputs{&outputs, labelled_embedding_, seed, cycle, {}};
+    engine::selection_inputs inputs{&outputs, labelled_embedding_, seed, cycle, {},
+                                    labelled_encoder_embedding_};
     // The oracle's answers so far: class_balanced's per-class deficits.
     if (!pool_->labelled().empty()) {
       const auto classes = answers_.index_select(0, to_tensor(pool_->labelled()).to(device_));
@@ -814,6 +908,11 @@ class plan_runner {
   std::unique_ptr<engine::pool_state> pool_;
   torch::Tensor pretext_loss_;   // [N] rotation pretext loss per pool image
   torch::Tensor pretext_batch_;  // [N] its PT4AL batch
+  /// [N, d] the pretrained encoder's embedding of every pool image, when the
+  /// plan pretrains and a selection needs it (need::encoder_embedding).
+  torch::Tensor pool_encoder_embedding_;
+  torch::Tensor stop_set_;  // [S] pool indices whose predictions are compared cycle to cycle
+  std::vector<std::int64_t> previous_stop_predictions_;  // the last evaluated model's, on stop_set_
   std::unique_ptr<engine::results_folder> results_;  // the writer's only
   std::string plan_text_;    // explain(plan): plan.txt
   std::string config_text_;  // config.json
@@ -829,6 +928,7 @@ class plan_runner {
   engine::pool_outputs outputs_;
   std::vector<std::int64_t> picks_;
   torch::Tensor labelled_embedding_;
+  torch::Tensor labelled_encoder_embedding_;
   std::string selector_name_;
 };
 

@@ -3,6 +3,7 @@
 // al/parse.hpp for the grammar).
 
 #include <al/parse.hpp>
+#include <al/stopping_rule.hpp>
 
 #include <al/detail/nearest_word.hpp>
 #include <al/detail/plan_builder.hpp>
@@ -53,6 +54,7 @@ struct text_stage {
   std::size_t encoder_option_position = 0;
   pretrain_recipe pretrain;         // pretrain
   std::vector<text_stage> body;     // cycle
+  std::optional<stopping_rule> stop;  // cycle(until(rule, max), ...)
 };
 
 class text_parser {
@@ -261,11 +263,21 @@ class text_parser {
       }
       expect('(', "after cycle");
       skip_space();
+      const auto until_at = at_;
+      if (identifier() == "until") {
+        expect('(', "after until");
+        stage.stop = stopping_rule_expression();
+        expect(',', "after the stopping rule");
+      } else {
+        at_ = until_at;
+      }
+      skip_space();
       const auto count_at = at_;
-      stage.count = whole_number("the number of cycles");
+      stage.count = whole_number(stage.stop ? "the most cycles" : "the number of cycles");
       if (stage.count > limits::max_cycles) {
         report_at(count_at, [&] { errors::AL039_too_many_cycles(stage.count); });
       }
+      if (stage.stop) expect(')', "to close until(...)");
       expect(',', "after the number of cycles");
       in_cycle_body_ = true;
       stage.body = parse_pipeline();
@@ -291,6 +303,41 @@ class text_parser {
            stage.position);
     }
     return stage;
+  }
+
+  /// A stopping rule with its options: `stable_predictions.kappa(0.95)`.
+  stopping_rule stopping_rule_expression() {
+    skip_space();
+    const auto start = at_;
+    const auto word = identifier();
+    const auto info = find_stopping_rule(word);
+    if (!info) {
+      if (word.empty()) fail("AL002", "expected a stopping rule such as stable_predictions", start);
+      fail("AL001", fmt::format("unknown stopping rule '{}'{}", word,
+                                suggestion(word, stopping_rule_words())),
+           start);
+    }
+    auto rule = info->defaults;
+    while (accept('.')) {
+      skip_space();
+      const auto option_at = at_;
+      const auto option = identifier();
+      const auto found = ranges::find(info->options, option, &stopping_option::name);
+      if (found == info->options.end()) {
+        const auto names = info->options | ranges::views::transform(&stopping_option::name) |
+                           ranges::to<std::vector>();
+        fail("AL001", fmt::format("unknown option '{}' of {}; the options are {}", option, word,
+                                  fmt::join(names, ", ")),
+             option_at);
+      }
+      expect('(', fmt::format("after .{}", found->name));
+      const auto what = fmt::format("{}'s {}", word, found->name);
+      const double value = found->whole_number ? static_cast<double>(whole_number(what))
+                                               : real_number(what);
+      expect(')', fmt::format("to close .{}(...)", found->name));
+      report_at(option_at, [&] { rule = found->apply(rule, value); });
+    }
+    return rule;
   }
 
   /// A whole strategy; `must_score`: it must be a per-sample scorer (AL023).
@@ -678,8 +725,10 @@ class text_parser {
           case stage_kind::pretrain: builder.add_pretrain(s.pretrain); break;
           case stage_kind::train: builder.set_recipe(s.train.recipe); break;
           case stage_kind::cycle:
-            builder.begin_cycle(s.count);  // AL006, AL039: before the body is written out
+            // AL006, AL039, AL042: before the body is written out
+            builder.begin_cycle(s.count, s.stop);
             for (std::int64_t i = 0; i < s.count; ++i) lower(s.body, builder);
+            builder.end_cycle();
             break;
         }
       } catch (const parse_error&) {

@@ -15,6 +15,13 @@
 #include <string_view>
 
 namespace al {
+
+std::vector<stopping_evidence> stopping_evidence_of(const run_record& run) {
+  std::vector<stopping_evidence> evidence;
+  for (const auto& c : run.cycles) evidence.push_back({c.cycle, c.labelled, c.accuracy, c.agreement});
+  return evidence;
+}
+
 namespace {
 
 using json = nlohmann::json;
@@ -157,6 +164,9 @@ std::vector<cycle_record> read_cycles(const std::filesystem::path& file) {
     if (j.contains("balanced_accuracy") && !j["balanced_accuracy"].is_null()) {
       c.balanced_accuracy = field_or<double>(j, "balanced_accuracy", 0.0, where, fix);
     }
+    if (j.contains("agreement") && !j["agreement"].is_null()) {
+      c.agreement = field_or<double>(j, "agreement", 0.0, where, fix);
+    }
     cycles.push_back(c);
   }
   return cycles;
@@ -196,7 +206,16 @@ run_record read_run(const std::filesystem::path& folder, const std::string& name
   run.versions = read_versions(run_folder / "versions.json");
   run.cycles = read_cycles(run_folder / "cycles.jsonl");
   run.expanded_plan = read_plan(run_folder, pipeline_text);
-  if (run.expanded_plan) run.expected_cycles = static_cast<std::size_t>(run.expanded_plan->cycles()) + 1;
+  if (run.expanded_plan) {
+    run.expected_cycles = static_cast<std::size_t>(run.expanded_plan->cycles()) + 1;
+    // A run its stopping rule ended is finished at that cycle.
+    if (run.expanded_plan->stopping() != nullptr) {
+      const auto evidence = stopping_evidence_of(run);
+      if (const auto stopped = stopping_cycle(*run.expanded_plan, evidence)) {
+        run.expected_cycles = static_cast<std::size_t>(*stopped) + 1;
+      }
+    }
+  }
   return run;
 }
 

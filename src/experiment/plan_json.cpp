@@ -149,9 +149,16 @@ json step_to_json(const step& s) {
         } else if constexpr (std::is_same_v<T, select_step>) {
           return {{"step", "select"}, {"cycle", st.cycle},
                   {"selector", selector_to_json(st.selector)}, {"count", st.count}};
-        } else {
-          static_assert(std::is_same_v<T, label_step>);
+        } else if constexpr (std::is_same_v<T, label_step>) {
           return {{"step", "label"}, {"cycle", st.cycle}, {"count", st.count}};
+        } else {
+          static_assert(std::is_same_v<T, stop_check_step>);
+          return {{"step", "stop_check"},
+                  {"cycle", st.cycle},
+                  {"rule", {{"name", st.rule.name},
+                            {"description", st.rule.description},
+                            {"threshold", st.rule.threshold},
+                            {"window", st.rule.window}}}};
         }
       },
       s);
@@ -174,6 +181,12 @@ step step_from_json(const json& j) {
     return select_step{cycle, selector_from_json(j.at("selector")), j.at("count").get<std::int64_t>()};
   }
   if (kind == "label") return label_step{cycle, j.at("count").get<std::int64_t>()};
+  if (kind == "stop_check") {
+    const auto& rule = j.at("rule");
+    return stop_check_step{cycle,
+                           {rule.at("name").get<std::string>(), rule.at("description").get<std::string>(),
+                            rule.at("threshold").get<double>(), rule.at("window").get<std::int64_t>()}};
+  }
   throw std::runtime_error(fmt::format("unknown step \"{}\"", kind));
 }
 

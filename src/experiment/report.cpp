@@ -5,6 +5,7 @@
 #include <al/experiment/report.hpp>
 
 #include <al/explain.hpp>
+#include <al/stopping_rule.hpp>
 
 #include "../oracle/atomic_file.hpp"
 #include "comparison_summary.hpp"
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <set>
 #include <string_view>
 #include <variant>
@@ -370,6 +372,57 @@ void penalty_section(std::string& out, const comparison_summary& summary) {
   out += "\n\n";
 }
 
+/// Where each stopping rule, at its defaults, would have ended every
+/// finished run, from the statistics each cycle recorded: a rule is judged
+/// by the labels it saves against the accuracy it costs.
+void stopping_section(std::string& out, const comparison_summary& summary) {
+  const bool recorded = std::ranges::any_of(summary.pipelines, [](const pipeline_summary& p) {
+    return std::ranges::any_of(p.finished, [](const run_record* run) {
+      return std::ranges::any_of(run->cycles, [](const cycle_record& c) { return c.agreement.has_value(); });
+    });
+  });
+  out += "## Where each stopping rule would have stopped\n\n";
+  if (!recorded) {
+    out += "These runs did not record the kappa between successive models (they were written "
+           "before runs recorded it), so the stopping rules cannot be replayed on them.\n\n";
+    return;
+  }
+  out += fmt::format(
+      "Every run records, after each cycle, what the stopping rules read: test accuracy, and "
+      "Cohen's kappa between this cycle's and the previous cycle's predictions on a fixed stop "
+      "set of {} pool samples. Replayed on the finished runs, each rule at its defaults: in how "
+      "many seeds it would have stopped the run before its last cycle and, over those seeds, the "
+      "mean labels at the stop, the labels that saved, and the test accuracy that cost (final "
+      "minus at the stop, in points; negative: the run lost accuracy after the stop).\n\n",
+      stop_set_size);
+  for (const auto& name : stopping_rule_words()) {
+    const auto rule = find_stopping_rule(name)->defaults;
+    out += fmt::format("**{}**: {}\n\n", name, rule.description);
+    out += "| pipeline | stopped early (seeds) | labels at the stop | labels saved | accuracy cost "
+           "(points) |\n| --- | ---: | ---: | ---: | ---: |\n";
+    for (const auto& p : summary.pipelines) {
+      std::vector<double> at_stop, saved, cost;
+      for (const auto* run : p.finished) {
+        const auto evidence = stopping_evidence_of(*run);
+        const auto stop = would_stop_at(rule, evidence);
+        if (!stop || *stop == run->cycles.back().cycle) continue;
+        const auto& stopped = *std::ranges::find(run->cycles, *stop, &cycle_record::cycle);
+        at_stop.push_back(static_cast<double>(stopped.labelled));
+        saved.push_back(static_cast<double>(run->cycles.back().labelled - stopped.labelled));
+        cost.push_back(100 * (run->cycles.back().accuracy - stopped.accuracy));
+      }
+      const auto mean = [](const std::vector<double>& v) {
+        return v.empty() ? std::string("—")
+                         : fmt::format("{:.1f}", std::accumulate(v.begin(), v.end(), 0.0) /
+                                                     static_cast<double>(v.size()));
+      };
+      out += fmt::format("| {} | {} of {} | {} | {} | {} |\n", cell(p.pipeline->label),
+                         at_stop.size(), p.finished.size(), mean(at_stop), mean(saved), mean(cost));
+    }
+    out += "\n";
+  }
+}
+
 void plans_section(std::string& out, const comparison_summary& summary) {
   out += "## Plans\n\n";
   for (const auto& p : summary.pipelines) {
@@ -417,6 +470,7 @@ std::string render_report(const comparison_record& comparison) {
   verdict_section(out, comparison, summary);
   curves_section(out, summary);
   penalty_section(out, summary);
+  stopping_section(out, summary);
   plans_section(out, summary);
   return out;
 }

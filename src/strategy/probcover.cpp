@@ -253,10 +253,10 @@ void register_probcover(strategy_registry& registry) {
                {.select = [](const selector_spec& spec, const selection_inputs& inputs,
                              const std::vector<std::int64_t>& rows, std::int64_t count) {
                  const auto& embedding =
-                     detail::required(inputs.outputs->embedding, "embeddings", spec.name);
+                     detail::required(inputs.outputs->encoder_embedding, "encoder embeddings", spec.name);
                  const auto classes = static_cast<std::int64_t>(inputs.labelled_class_counts.size());
                  return detail::to_rows(
-                     probcover_select(detail::rows_of(embedding, rows), inputs.labelled_embedding,
+                     probcover_select(detail::rows_of(embedding, rows), inputs.labelled_encoder_embedding,
                                       count, classes, 0, inputs.seed),
                      rows);
                }});

@@ -215,9 +215,9 @@ void register_typiclust(strategy_registry& registry) {
                {.select = [](const selector_spec& spec, const selection_inputs& inputs,
                              const std::vector<std::int64_t>& rows, std::int64_t count) {
                  const auto& embedding =
-                     detail::required(inputs.outputs->embedding, "embeddings", spec.name);
+                     detail::required(inputs.outputs->encoder_embedding, "encoder embeddings", spec.name);
                  return detail::to_rows(typiclust_select(detail::rows_of(embedding, rows),
-                                                         inputs.labelled_embedding, count,
+                                                         inputs.labelled_encoder_embedding, count,
                                                          inputs.seed),
                                         rows);
                }});

@@ -353,6 +353,30 @@ TEST_CASE("a cached encoder trains as the freshly pretrained one, also under LP-
   }
 }
 
+TEST_CASE("after pretraining, typiclust measures in the pretrained encoder's fixed embedding",
+          "[pretrain][typiclust][slow]") {
+  tiny_run setup;
+  // Two recipes (10 and 40 steps) train different classifiers from the
+  // same 9 labels; the encoder's embedding does not see them, so
+  // typiclust's query is the same.
+  const auto with_recipe = [](std::int64_t epochs) {
+    return lower(pretrain(simsiam).epochs(2).batch_size(32).projector(32).predictor(8) |
+                 initial(random, 9) | train.epochs(epochs).min_steps(10 * epochs) |
+                 cycle(1, query(typiclust, 6)));
+  };
+  CHECK_THAT(explain(with_recipe(1)),
+             Catch::Contains("encoder_embedding (the pretrained encoder's, computed once)"));
+  setup.c.run_name = "short";
+  const auto short_training = run_plan(with_recipe(1), setup.c);
+  setup.c.run_name = "long";
+  const auto long_training = run_plan(with_recipe(4), setup.c);
+  REQUIRE(short_training.cycles.size() == 2);
+  CHECK(short_training.cycles[1].queried == long_training.cycles[1].queried);
+  // Without pretraining the embedding is the trained model's, and says so.
+  CHECK_THAT(explain(initial(random, 9) | cycle(1, query(typiclust, 6))),
+             Catch::Contains("encoder_embedding (the current model's: the plan does not pretrain)"));
+}
+
 TEST_CASE("pt4al after rotation pretraining labels batch k in cycle k", "[pretrain][pt4al][slow]") {
   tiny_run setup;
   setup.c.pretrain_cache = false;

@@ -66,6 +66,40 @@ TEST_CASE("rerunning a finished run resumes after its last cycle and changes not
   }
 }
 
+TEST_CASE("a stopping rule ends the run; run again, it stays stopped; every cycle records its kappa",
+          "[resume][stopping]") {
+  const auto folder = scratch("stopped");
+  // A gain of 100 points over one cycle is never reached: plateau fires at
+  // its first check, after cycle 1; stable_predictions at its defaults
+  // rarely fires so soon.
+  const auto p = initial(random, 20) | short_recipe |
+                 cycle(until(plateau.gain(1).cycles(1), 4), query(entropy, 20));
+  const auto first = run(p, blobs_config(folder));
+  CHECK(first.stopped_by == "plateau");
+  CHECK(first.stopped_after == 1);
+  REQUIRE(first.cycles.size() == 2);
+  CHECK_FALSE(first.cycles[0].agreement);
+  REQUIRE(first.cycles[1].agreement);
+  CHECK(*first.cycles[1].agreement <= 1);
+  CHECK(*first.cycles[1].agreement > 0);  // two trained models agree beyond chance on blobs
+  CHECK(al_test::results_of(folder / "run").size() == 2);
+  const auto again = run(p, blobs_config(folder));
+  CHECK(again.resumed_after == 1);
+  CHECK(again.stopped_by == "plateau");
+  CHECK(results_of(again) == results_of(first));
+  CHECK(al_test::results_of(folder / "run").size() == 2);
+  // A rule that does not fire lets the stage run its max cycles.
+  const auto never = run(initial(random, 20) | short_recipe |
+                             cycle(until(stable_predictions.kappa(1).cycles(4), 2), query(entropy, 20)),
+                         [&] {
+                           auto c = blobs_config(folder);
+                           c.run_name = "never";
+                           return c;
+                         }());
+  CHECK(never.stopped_by.empty());
+  CHECK(never.cycles.size() == 3);
+}
+
 TEST_CASE("a results folder holding another run is refused, never mixed", "[resume]") {
   const auto folder = scratch("refused");
   run(initial(random, 20) | short_recipe | cycle(1, query(entropy, 20)), blobs_config(folder));

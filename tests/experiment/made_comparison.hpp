@@ -38,6 +38,10 @@ struct run {
   double long_tail = 0;
   int planned_cycles = -1;  // -1: labelled.size() - 1
   bool plan_json = true;    // false: as written before runs recorded plan.json
+  /// Cohen's kappa of cycles 1, 2, ... with the previous cycle; empty: not recorded.
+  std::vector<double> agreement;
+  /// The pipeline of plan.json; empty: initial(random, 100) | cycle(n, query(random, 100)).
+  std::string pipeline;
 };
 
 class comparison_folder {
@@ -72,8 +76,10 @@ class comparison_folder {
     write(dir / "plan.txt", plan);
     if (r.plan_json) {
       write(dir / "plan.json",
-            al::plan_json(al::parse(fmt::format(
-                "initial(random, 100) | cycle({}, query(random, 100))", cycles))));
+            al::plan_json(al::parse(
+                r.pipeline.empty()
+                    ? fmt::format("initial(random, 100) | cycle({}, query(random, 100))", cycles)
+                    : r.pipeline)));
     }
     write(dir / "config.json",
           fmt::format(R"({{"seed": {}, "device": "cpu", "threads": 2, "model": "small_cnn",
@@ -88,6 +94,9 @@ class comparison_folder {
           R"({{"cycle":{},"labelled":{},"accuracy":{},"per_class_accuracy":[0.5,0.5],)", k,
           r.labelled[k], r.accuracy[k]);
       if (!r.balanced.empty()) lines += fmt::format(R"("balanced_accuracy":{},)", r.balanced[k]);
+      if (k > 0 && k - 1 < r.agreement.size()) {
+        lines += fmt::format(R"("agreement":{},)", r.agreement[k - 1]);
+      }
       lines += R"("query_class_histogram":[50,50],"seconds":{"train":1.0,"score":0.0,"select":0.0,"evaluate":0.5},"queried":[1,2]})";
       lines += "\n";
     }

@@ -150,3 +150,43 @@ TEST_CASE("a long-tailed pool adds balanced accuracy and its plot", "[experiment
   CHECK_THAT(report, Catch::Contains("| margin | **77.50 ± 0.43** | **67.50 ± 0.43** | 3 |"));
   CHECK_THAT(report, Catch::Contains("| 300 | 70.00 ± 1.00 |"));
 }
+
+TEST_CASE("the report says where each stopping rule would have stopped, and a stopped run is finished",
+          "[experiment][report][stopping]") {
+  made::comparison_folder folder("stopping");
+  // plateau (less than half a point over 3 cycles) fires after cycle 4, one
+  // cycle before the end; stable_predictions (mean kappa of 3 cycles >=
+  // 0.99) only at the last cycle, which saves nothing.
+  std::vector<std::string> names;
+  for (std::uint64_t seed = 0; seed < 3; ++seed) {
+    made::run r{fmt::format("random-seed{}", seed), seed, {100, 200, 300, 400, 500, 600},
+                {0.5, 0.7, 0.7, 0.7, 0.7, 0.72}};
+    r.agreement = {0.9, 0.9, 0.995, 0.995, 0.995};
+    folder.add_run(r);
+    names.push_back(r.name);
+  }
+  folder.write_index({{"random", names}});
+  const auto report = made::read(al::write_report(folder.path()));
+  INFO(report);
+  CHECK_THAT(report, Catch::Contains("## Where each stopping rule would have stopped"));
+  const auto plateau_at = report.find("**plateau**");
+  const auto stable_at = report.find("**stable_predictions**");
+  REQUIRE(plateau_at != std::string::npos);
+  REQUIRE(stable_at != std::string::npos);
+  CHECK(report.find("| random | 3 of 3 | 500.0 | 100.0 | 2.0 |", plateau_at) < stable_at);
+  CHECK(report.find("| random | 0 of 3 | — | — | — |", stable_at) != std::string::npos);
+
+  SECTION("a run its rule stopped is finished; one that stopped short of it is not") {
+    made::comparison_folder stopped("stopped");
+    const std::string pipeline =
+        "initial(random, 100) | cycle(until(plateau.cycles(1), 5), query(random, 100))";
+    made::run ended{"random-seed0", 0, {100, 200, 300}, {0.5, 0.6, 0.6}};
+    ended.pipeline = pipeline;
+    made::run cut{"random-seed1", 1, {100, 200, 300}, {0.5, 0.6, 0.7}};
+    cut.pipeline = pipeline;
+    stopped.add_run(ended);
+    stopped.add_run(cut);
+    stopped.write_index({{"random", {"random-seed0", "random-seed1"}}}, "[0, 1]");
+    CHECK(al::unfinished_runs(stopped.path()) == std::vector<std::string>{"random-seed1 (3 of 6 cycles)"});
+  }
+}

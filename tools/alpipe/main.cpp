@@ -40,6 +40,13 @@ struct usage_problem {
   std::string message;
 };
 
+/// The stopping rules as `--help` spells them, from their table.
+std::string stopping_rule_usages() {
+  std::vector<std::string> usages;
+  for (const auto& name : al::stopping_rule_words()) usages.push_back(al::find_stopping_rule(name)->usage);
+  return fmt::format("{}", fmt::join(usages, ", "));
+}
+
 /// The help lines of the words `names`, from the word table: usage, then
 /// the description wrapped under it where it does not fit.
 std::string word_lines(const std::vector<std::string>& names) {
@@ -178,6 +185,9 @@ std::string help_text() {
       "    initial(s, n)      label n samples chosen by strategy s to start\n"
       "    query(s, n)        score the pool, label the n best by s, retrain\n"
       "    cycle(n, body)     repeat body (one query, optionally a train) n times\n"
+      "    cycle(until(rule, n), body)\n"
+      "                       at most n times, ending the run once the rule fires\n"
+      "                       (the last stage only); rules: {}\n"
       "    train[(adam|sgd)][.option(value)...]\n"
       "                       the training recipe from here on; options: {}\n"
       "  strategies (scorers rank one by one; set selectors choose a whole batch)\n"
@@ -189,8 +199,8 @@ std::string help_text() {
       "  alpipe explain \"initial(random, 100) | cycle(6, query(entropy, 100))\"\n",
       al::version_string, usages, run_options_help, compare_options_help,
       fmt::join(al::pretrain_option_words(), ", "),
-      fmt::join(al::train_option_words(), ", "), word_lines(al::strategy_words()),
-      word_lines(al::combinator_words()));
+      stopping_rule_usages(), fmt::join(al::train_option_words(), ", "),
+      word_lines(al::strategy_words()), word_lines(al::combinator_words()));
 }
 
 template <class Number>
@@ -471,12 +481,13 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (args[0] == "words") {
-      fmt::print("stages: {}\nstrategies: {}\ncombinators: {}\ntrain options: {}\n"
-                 "schedules: {}\npretext tasks: {}\npretrain options: {}\n",
+      fmt::print("stages: {}\nstrategies: {}\ncombinators: {}\nstopping rules: {}\n"
+                 "train options: {}\nschedules: {}\npretext tasks: {}\npretrain options: {}\n",
                  fmt::join(al::stage_words(), " "), fmt::join(al::strategy_words(), " "),
-                 fmt::join(al::combinator_words(), " "), fmt::join(al::train_option_words(), " "),
-                 fmt::join(al::schedule_words(), " "), fmt::join(al::pretext_words(), " "),
-                 fmt::join(al::pretrain_option_words(), " "));
+                 fmt::join(al::combinator_words(), " "),
+                 fmt::join(al::stopping_rule_words(), " "),
+                 fmt::join(al::train_option_words(), " "), fmt::join(al::schedule_words(), " "),
+                 fmt::join(al::pretext_words(), " "), fmt::join(al::pretrain_option_words(), " "));
       return 0;
     }
     if (args[0] == "report") {

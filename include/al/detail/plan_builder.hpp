@@ -6,11 +6,13 @@
 #include <al/limits.hpp>
 #include <al/plan.hpp>
 #include <al/rules.hpp>
+#include <al/stopping_rule.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -89,6 +91,7 @@ class plan_builder {
   /// One query outside `cycle(...)` is a cycle of its own.
   void add_query(selector_spec selector, std::int64_t count) {
     if (!has_initial_) errors::AL009_query_before_initial(selector.name, count);
+    if (stopping_ended_) errors::AL042_until_not_last();
     if (count <= 0) errors::AL005_query_size_not_positive(selector.name, count);
     if (count > limits::max_samples) errors::AL038_sample_count_too_large("query", selector.name, count);
     check_strategy_size(selector);
@@ -106,6 +109,7 @@ class plan_builder {
       if (trainings_ < 2) note_no_previous_model(selector);
     }
     ++cycle_;
+    stopping_due_ = stopping_;
     plan_.steps.emplace_back(scoring_for(cycle_, selector));
     plan_.steps.emplace_back(select_step{cycle_, std::move(selector), count});
     plan_.steps.emplace_back(label_step{cycle_, count});
@@ -114,12 +118,17 @@ class plan_builder {
 
   /// Checks `cycle(count, body)` before its body is lowered `count` times,
   /// so that no count, however large, makes the plan grow past the bound.
-  void begin_cycle(std::int64_t count) const {
+  /// With a stopping rule (`until(rule, count)`), every cycle of the stage
+  /// ends with a check of the rule, and no stage may follow (AL042).
+  void begin_cycle(std::int64_t count, std::optional<stopping_rule> rule = std::nullopt) {
     if (count <= 0) errors::AL006_cycle_count_not_positive(count);
     if (count > limits::max_cycles - cycle_) {
       errors::AL039_too_many_cycles(saturating_add(cycle_, count));
     }
+    if (stopping_ended_) errors::AL042_until_not_last();
+    stopping_ = std::move(rule);
   }
+  void end_cycle() { stopping_ended_ = stopping_.has_value(); }
 
   /// Trainings are emitted lazily so that a `train(...)` written right after
   /// `initial(...)` (or inside a cycle, after its query) applies to the
@@ -128,6 +137,8 @@ class plan_builder {
     if (!training_due_) return;
     plan_.steps.emplace_back(train_step{cycle_, recipe_});
     plan_.steps.emplace_back(evaluate_step{cycle_});
+    if (stopping_due_) plan_.steps.emplace_back(stop_check_step{cycle_, *stopping_due_});
+    stopping_due_.reset();
     training_due_ = false;
     ++trainings_;
   }
@@ -159,6 +170,9 @@ class plan_builder {
   bool uses_auxiliary_heads_ = false;  // a selection uses mcdal
   bool uses_previous_model_ = false;   // a selection uses tod
   needs_set provided_;  // what the stages so far provide (al/rules.hpp)
+  std::optional<stopping_rule> stopping_;      // the rule of the cycle stage being lowered
+  std::optional<stopping_rule> stopping_due_;  // checked after the training now due
+  bool stopping_ended_ = false;                // a stage with a rule has ended: nothing may follow
 
   /// A query after a single training has no previous model to compare
   /// with: the engine scores tod at random there, and the plan says so.

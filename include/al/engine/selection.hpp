@@ -22,6 +22,9 @@ namespace al::engine {
 struct pool_outputs {
   torch::Tensor probs;      // [U, K] softmax, when need::probs
   torch::Tensor embedding;  // [U, d], when need::embedding
+  /// [U, d'] the pretrained encoder's embedding (the current model's when
+  /// the plan does not pretrain), when need::encoder_embedding.
+  torch::Tensor encoder_embedding;
   /// [U] BALD's H[mean_t p_t] - mean_t H[p_t], when need::mc_dropout. The
   /// pass reduces each block's T samples at once, so memory stays
   /// O(block·T·K) instead of holding [U, T, K].

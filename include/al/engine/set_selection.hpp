@@ -121,6 +121,9 @@ struct selection_inputs {
   /// The labelled set's true classes, counted per class (the oracle's
   /// answers so far): class_balanced's deficits. Empty when not known.
   std::vector<std::int64_t> labelled_class_counts;
+  /// [L, d'] the labelled set's encoder embeddings, when the plan needs
+  /// need::encoder_embedding (typiclust's and probcover's covered points).
+  torch::Tensor labelled_encoder_embedding;
 };
 
 /// Chooses `count` of the candidate `rows` by the strategy `spec` — a

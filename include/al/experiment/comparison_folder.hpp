@@ -7,6 +7,7 @@
 //   for (const auto& pipeline : comparison.pipelines) ...
 
 #include <al/plan.hpp>
+#include <al/stopping_rule.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +26,9 @@ struct cycle_record {
   double accuracy = 0;
   /// Absent in results written before balanced accuracy was recorded.
   std::optional<double> balanced_accuracy;
+  /// Cohen's kappa with the previous cycle's predictions on the stop set
+  /// (al/stopping_rule.hpp); absent in cycle 0 and in older results.
+  std::optional<double> agreement;
 };
 
 /// A run's config.json, the fields a report shows. Sizes of 0 mean "all".
@@ -52,7 +56,8 @@ struct run_record {
   /// versions.json as (name, value) pairs in file order; values as text.
   std::vector<std::pair<std::string, std::string>> versions;
   std::vector<cycle_record> cycles;
-  /// Cycles the plan promises (its cycles plus the initial set); fewer in
+  /// Cycles the plan promises (its cycles plus the initial set, or up to
+  /// the cycle after which its stopping rule ended it); fewer in
   /// cycles.jsonl means the run did not finish. Without a plan, the longest
   /// run of the pipeline sets it.
   std::size_t expected_cycles = 0;
@@ -75,6 +80,9 @@ struct comparison_record {
   std::string baseline;  // the label of the baseline pipeline, e.g. "random"
   std::vector<pipeline_record> pipelines;
 };
+
+/// What the stopping rules read of a run's cycles (al/stopping_rule.hpp).
+std::vector<stopping_evidence> stopping_evidence_of(const run_record& run);
 
 /// Reads DIR/comparison.json and every run folder it names. Unknown fields
 /// are ignored. A missing or malformed file throws std::runtime_error naming

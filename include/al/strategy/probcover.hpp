@@ -16,7 +16,7 @@ namespace al {
 /// Example: `initial(probcover, 10) | cycle(4, query(probcover, 20))`
 struct probcover_t {
   static constexpr std::string_view name = "probcover";
-  static constexpr needs_set needs = need::embedding;
+  static constexpr needs_set needs = need::encoder_embedding;
   static constexpr selector_kind kind = selector_kind::set_selector;
   /// Chooses the initial set too: it needs no labels (cold_start_selector).
   static constexpr bool starts_cold = true;

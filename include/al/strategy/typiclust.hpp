@@ -15,7 +15,7 @@ namespace al {
 /// Example: `initial(typiclust, 10) | cycle(4, query(typiclust, 20))`
 struct typiclust_t {
   static constexpr std::string_view name = "typiclust";
-  static constexpr needs_set needs = need::embedding;
+  static constexpr needs_set needs = need::encoder_embedding;
   static constexpr selector_kind kind = selector_kind::set_selector;
   /// Chooses the initial set too: it needs no labels (cold_start_selector).
   static constexpr bool starts_cold = true;
