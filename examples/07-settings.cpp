@@ -24,6 +24,7 @@
 //                                [--device NAME] [--model NAME]
 //                                [--pretrain-epochs N] [--pretrain-lr X]
 
+#include "comparison_curves.hpp"
 #include "lesson_options.hpp"
 #include "report_errors.hpp"
 
@@ -151,20 +152,6 @@ setting_result report_setting(const setting& s, const al::comparison_record& rec
   return result;
 }
 
-/// Writes `folder/curves.csv` (arm,seed,cycle,labelled,accuracy) for `alpipe plot`.
-void write_curves(const al::comparison_record& record, const std::filesystem::path& folder) {
-  std::ofstream out(folder / "curves.csv");
-  out << "arm,seed,cycle,labelled,accuracy\n";
-  for (const auto& pipeline : record.pipelines) {
-    for (const auto& run : pipeline.runs) {
-      for (const auto& c : run.cycles) {
-        out << fmt::format("\"{}\",{},{},{},{:.6f}\n", pipeline.label, run.settings.seed, c.cycle,
-                           c.labelled, c.accuracy);
-      }
-    }
-  }
-}
-
 /// Where the ranking flips: for each strategy, the settings where it is
 /// ahead of random and those where it is behind (mean over seeds), with the
 /// paired test's p; then each setting's winner by mean rank.
@@ -256,7 +243,7 @@ static int lesson(int argc, char** argv) {
     c.results_dir = parent / s.name;
     const auto compared = compare(s.pipelines, c, compare_with);
     results.push_back(report_setting(s, compared.record, csv));
-    write_curves(compared.record, c.results_dir);
+    lessons::write_comparison_curves(compared.record, c.results_dir / "curves.csv");
     fmt::print("report: {}\n", compared.report.string());
     std::fflush(stdout);
   }

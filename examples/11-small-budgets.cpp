@@ -25,6 +25,7 @@
 //                                          [--pretrain-epochs N] [--pretrain-lr X]
 // Measured curves: docs/course/11-small-budgets.md.
 
+#include "comparison_curves.hpp"
 #include "lesson_options.hpp"
 #include "report_errors.hpp"
 
@@ -61,18 +62,6 @@ std::vector<al::compared_pipeline> strategies(const Front& front, bool smoke) {
                                    cycle(switch_at, query(typiclust, 10)) |
                                    cycle(small - switch_at + (smoke ? 1 : 0), query(margin, 10)) |
                                    cycle(large, query(margin, 20))}};
-}
-
-/// Appends every run's curve to `out` (arm,seed,cycle,labelled,accuracy).
-void write_curves(const al::comparison_record& record, std::ofstream& out) {
-  for (const auto& pipeline : record.pipelines) {
-    for (const auto& run : pipeline.runs) {
-      for (const auto& c : run.cycles) {
-        out << fmt::format("\"{}\",{},{},{},{:.6f}\n", pipeline.label, run.settings.seed, c.cycle,
-                           c.labelled, c.accuracy);
-      }
-    }
-  }
 }
 
 /// Where each built-in stopping rule, at its defaults, would have stopped
@@ -132,9 +121,7 @@ int lesson(int argc, char** argv) {
         std::tuple{"simsiam", &pretrained, "curves-simsiam.csv"}}) {
     c.results_dir = root / name;
     const auto result = compare(*pipelines, c, compare_with);
-    std::ofstream curves(root / csv_name);
-    curves << "arm,seed,cycle,labelled,accuracy\n";
-    write_curves(result.record, curves);
+    lessons::write_comparison_curves(result.record, root / csv_name);
     write_stopping(name, result.record, stopping);
     fmt::print("\n{}: {}\n", name, result.report.string());
   }

@@ -42,19 +42,17 @@ namespace errors {
                 "initial(typiclust, 10) | cycle(5, query(typiclust, 10)) | "
                 "cycle(until(stable_predictions, 30), query(margin, 20))");
 }
-/// A rule's option out of its range: `call` is how it was written.
-[[noreturn]] inline void AL041_stopping_option(std::string_view call, std::string_view rule) {
-  fail("AL041", fmt::format("{}: {}", call, rule));
+/// A rule's window out of range: `rule.cycles(k)`.
+[[noreturn]] inline void AL041_stopping_window(std::string_view rule, std::int64_t cycles) {
+  fail("AL041", fmt::format("{}.cycles({}): the rule looks back over 1 to {} cycles, e.g. "
+                            ".cycles(3)",
+                            rule, cycles, limits::max_cycles));
 }
 }  // namespace errors
 
 /// The window every rule takes, `.cycles(k)`: 1 to limits::max_cycles (AL041).
 constexpr void check_stopping_window(std::string_view word, std::int64_t cycles) {
-  if (cycles < 1 || cycles > limits::max_cycles) {
-    errors::AL041_stopping_option(
-        fmt::format("{}.cycles({})", word, cycles),
-        fmt::format("the rule looks back over 1 to {} cycles, e.g. .cycles(3)", limits::max_cycles));
-  }
+  if (cycles < 1 || cycles > limits::max_cycles) errors::AL041_stopping_window(word, cycles);
 }
 
 /// Pool samples in a run's stop set: drawn once from the run's seed, the
@@ -157,10 +155,37 @@ struct until_fn {
 inline constexpr until_fn until{};
 
 namespace detail {
-/// Formats a rule's option the way the text DSL reads it back.
-inline std::string stopping_option_text(std::string_view option, double value) {
-  return fmt::format(".{}({:g})", option, value);
+/// The text of a rule with a threshold option and `.cycles(k)`, each written
+/// only where it differs from the word's default; the text DSL reads it back.
+template <class Word>
+std::string windowed_rule_text(const Word& word, std::string_view threshold_option) {
+  std::string out(Word::name);
+  if (word.threshold != Word{}.threshold) out += fmt::format(".{}({:g})", threshold_option, word.threshold);
+  if (word.window != Word{}.window) out += fmt::format(".cycles({})", word.window);
+  return out;
 }
+
+/// The table entry of such a rule: its defaults, its usage and its two
+/// options, each checked by the typed word's own setter.
+template <class Word>
+stopping_rule_info windowed_rule_entry(
+    std::string_view threshold_option, Word (Word::*set_threshold)(double) const,
+    bool (*fires)(const stopping_rule&, std::span<const stopping_evidence>)) {
+  stopping_rule_info info;
+  info.defaults = Word{}.rule();
+  info.usage = fmt::format("{}[.{}(x)][.cycles(k)]", Word::name, threshold_option);
+  info.options = {
+      {std::string(threshold_option), false,
+       [set_threshold](stopping_rule r, double x) {
+         return (Word{r.threshold, r.window}.*set_threshold)(x).rule();
+       }},
+      {"cycles", true, [](stopping_rule r, double k) {
+         return Word{r.threshold, r.window}.cycles(static_cast<std::int64_t>(k)).rule();
+       }}};
+  info.fires = fires;
+  return info;
+}
+
 inline bool builtin_stopping_rule(stopping_rule_info info) {
   register_stopping_rule(std::move(info));
   return true;

@@ -21,13 +21,17 @@
 
 namespace al {
 
+namespace errors {
+[[noreturn]] inline void AL041_plateau_gain(double gain) {
+  fail("AL041", fmt::format("plateau.gain({:g}): the gain is a fraction of accuracy in (0, 1]: "
+                            ".gain(0.005) is half a point",
+                            gain));
+}
+}  // namespace errors
+
 /// plateau's rule for its gain, for both front ends (AL041).
 constexpr void check_plateau_gain(double gain) {
-  if (!(gain > 0 && gain <= 1)) {
-    errors::AL041_stopping_option(
-        fmt::format("plateau.gain({:g})", gain),
-        "the gain is a fraction of accuracy in (0, 1]: .gain(0.005) is half a point");
-  }
+  if (!(gain > 0 && gain <= 1)) errors::AL041_plateau_gain(gain);
 }
 
 /// Whether accuracy rose by less than `rule.threshold` over the last
@@ -58,28 +62,13 @@ struct plateau_t {
                         100 * threshold, window, window == 1 ? "" : "s"),
             threshold, window};
   }
-  [[nodiscard]] std::string to_text() const {
-    std::string out(name);
-    if (threshold != plateau_t{}.threshold) out += detail::stopping_option_text("gain", threshold);
-    if (window != plateau_t{}.window) out += fmt::format(".cycles({})", window);
-    return out;
-  }
+  [[nodiscard]] std::string to_text() const { return detail::windowed_rule_text(*this, "gain"); }
 };
 inline constexpr plateau_t plateau{};
 
 namespace detail {
 inline stopping_rule_info plateau_entry() {
-  stopping_rule_info info;
-  info.defaults = plateau.rule();
-  info.usage = "plateau[.gain(x)][.cycles(k)]";
-  info.options = {
-      {"gain", false, [](stopping_rule r, double x) { return plateau_t{x, r.window}.gain(x).rule(); }},
-      {"cycles", true,
-       [](stopping_rule r, double k) {
-         return plateau_t{r.threshold, r.window}.cycles(static_cast<std::int64_t>(k)).rule();
-       }}};
-  info.fires = plateau_fires;
-  return info;
+  return windowed_rule_entry("gain", &plateau_t::gain, plateau_fires);
 }
 }  // namespace detail
 

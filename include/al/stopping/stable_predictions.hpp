@@ -23,13 +23,19 @@
 
 namespace al {
 
-/// stable_predictions' rules, for both front ends (AL041).
-constexpr void check_stable_predictions_kappa(double kappa) {
-  if (!(kappa > 0 && kappa <= 1)) {
-    errors::AL041_stopping_option(fmt::format("stable_predictions.kappa({:g})", kappa),
-                                  "the agreement to reach lies in (0, 1], e.g. .kappa(0.99)");
-  }
+namespace errors {
+[[noreturn]] inline void AL041_stable_predictions_kappa(double kappa) {
+  fail("AL041", fmt::format("stable_predictions.kappa({:g}): the agreement to reach lies in "
+                            "(0, 1], e.g. .kappa(0.99)",
+                            kappa));
 }
+}  // namespace errors
+
+/// stable_predictions' rule for its kappa, for both front ends (AL041).
+constexpr void check_stable_predictions_kappa(double kappa) {
+  if (!(kappa > 0 && kappa <= 1)) errors::AL041_stable_predictions_kappa(kappa);
+}
+
 /// Whether the mean kappa of the last `rule.window` cycles reaches
 /// `rule.threshold` (src/stopping/stable_predictions.cpp).
 bool stable_predictions_fire(const stopping_rule& rule, std::span<const stopping_evidence> so_far);
@@ -58,31 +64,13 @@ struct stable_predictions_t {
                         stop_set_size, threshold, window, window == 1 ? "" : "s"),
             threshold, window};
   }
-  [[nodiscard]] std::string to_text() const {
-    std::string out(name);
-    if (threshold != stable_predictions_t{}.threshold) out += detail::stopping_option_text("kappa", threshold);
-    if (window != stable_predictions_t{}.window) out += fmt::format(".cycles({})", window);
-    return out;
-  }
+  [[nodiscard]] std::string to_text() const { return detail::windowed_rule_text(*this, "kappa"); }
 };
 inline constexpr stable_predictions_t stable_predictions{};
 
 namespace detail {
 inline stopping_rule_info stable_predictions_entry() {
-  stopping_rule_info info;
-  info.defaults = stable_predictions.rule();
-  info.usage = "stable_predictions[.kappa(x)][.cycles(k)]";
-  info.options = {
-      {"kappa", false,
-       [](stopping_rule r, double x) {
-         return stable_predictions_t{x, r.window}.kappa(x).rule();
-       }},
-      {"cycles", true,
-       [](stopping_rule r, double k) {
-         return stable_predictions_t{r.threshold, r.window}.cycles(static_cast<std::int64_t>(k)).rule();
-       }}};
-  info.fires = stable_predictions_fire;
-  return info;
+  return windowed_rule_entry("kappa", &stable_predictions_t::kappa, stable_predictions_fire);
 }
 }  // namespace detail
 
