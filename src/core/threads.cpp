@@ -80,21 +80,38 @@ int blas_threads() {
 // OpenBLAS's thread count is one setting for the whole process, and runs of
 // a comparison select side by side: the first scope to open saves it, the
 // last to close restores it, whatever order they close in.
+//
+// Torch's own operations inside a scope run on the calling thread alone.
+// Its OpenMP workers spin for a while after each parallel operation, waiting
+// for the next; between the GEMMs of a selection (an argmin, a mask, a sum
+// after each) they kept spinning on the cores OpenBLAS's threads needed, and
+// each GEMM waited for them: probcover's whole selection on 60 000 × 512
+// took 5-6 s so, 2.5 s with Torch on one thread (docs/benchmarks.md). The
+// work between the GEMMs is a pass over memory that one thread does as fast.
+// Torch's thread count is the calling thread's (OpenMP keeps one per
+// thread), so it is saved and restored per thread.
 namespace {
 std::mutex scopes_mutex;
 int open_scopes = 0;
 int saved_blas_threads = 0;
+thread_local int scopes_on_this_thread = 0;
+thread_local int saved_torch_threads = 0;
 }  // namespace
 
 parallel_blas_scope::parallel_blas_scope() {
-  const std::lock_guard lock(scopes_mutex);
-  if (open_scopes++ == 0) {
-    saved_blas_threads = blas_threads();
-    set_blas_threads(torch::get_num_threads());
+  if (scopes_on_this_thread++ == 0) saved_torch_threads = torch::get_num_threads();
+  {
+    const std::lock_guard lock(scopes_mutex);
+    if (open_scopes++ == 0) {
+      saved_blas_threads = blas_threads();
+      set_blas_threads(saved_torch_threads);
+    }
   }
+  torch::set_num_threads(1);
 }
 
 parallel_blas_scope::~parallel_blas_scope() {
+  if (--scopes_on_this_thread == 0) torch::set_num_threads(saved_torch_threads);
   const std::lock_guard lock(scopes_mutex);
   if (--open_scopes == 0 && saved_blas_threads > 0) set_blas_threads(saved_blas_threads);
 }

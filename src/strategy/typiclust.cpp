@@ -36,18 +36,46 @@ torch::Tensor seed_centres(const torch::Tensor& sample, std::int64_t clusters,
                            at::Generator& generator) {
   const auto s = sample.size(0);
   auto centres = torch::empty({clusters, sample.size(1)}, sample.options());
+  // Every round reuses the same buffers: a fresh [s, d] difference each
+  // round cost more in page faults than in arithmetic.
+  auto difference = torch::empty_like(sample);
+  auto squared = torch::empty({s}, sample.options());
+  auto to_new = torch::empty({s}, sample.options().dtype(torch::kDouble));
+  const auto distance_to = [&](std::int64_t row) -> const torch::Tensor& {
+    at::sub_out(difference, sample, sample[row]);
+    difference.mul_(difference);
+    at::sum_out(squared, difference, 1);
+    return to_new.copy_(squared);
+  };
   const auto first = torch::randint(s, {1}, generator, torch::kLong).item<std::int64_t>();
   centres[0] = sample[first];
-  auto nearest = (sample - sample[first]).pow(2).sum(1).to(torch::kDouble);
+  auto nearest = distance_to(first).clone();
   for (std::int64_t k = 1; k < clusters; ++k) {
     const auto total = nearest.sum().item<double>();
     // All sample rows already centres (duplicates): any row will do.
     const auto weights = total > 0 ? nearest : torch::ones_like(nearest);
     const auto next = torch::multinomial(weights, 1, false, generator).item<std::int64_t>();
     centres[k] = sample[next];
-    nearest = torch::minimum(nearest, (sample - sample[next]).pow(2).sum(1).to(torch::kDouble));
+    at::minimum_out(nearest, nearest, distance_to(next));
   }
   return centres;
+}
+
+/// The sum of the rows of `points` [n, d] in each cluster, adding row by
+/// row in row order: what index_add_ computes, without its call per row
+/// (which cost more than the arithmetic on 60 000 rows).
+torch::Tensor sum_by_cluster(const torch::Tensor& points, const torch::Tensor& owner,
+                             std::int64_t clusters) {
+  const auto d = points.size(1);
+  auto sums = torch::zeros({clusters, d}, points.options());
+  const auto* row = points.data_ptr<float>();
+  const auto* cluster = owner.data_ptr<std::int64_t>();
+  auto* sum = sums.data_ptr<float>();
+  for (std::int64_t i = 0; i < points.size(0); ++i, row += d) {
+    auto* into = sum + cluster[i] * d;
+    for (std::int64_t k = 0; k < d; ++k) into[k] += row[k];
+  }
+  return sums;
 }
 
 /// Each row's nearest centre, by ||c||² − 2 x·c in blocks of rows (||x||²
@@ -87,7 +115,7 @@ std::vector<std::int32_t> kmeans_clusters(const torch::Tensor& points_in, std::i
   const parallel_blas_scope every_core;  // large GEMMs outside Torch's parallel regions
   auto owner = nearest_centres(points, centres);
   for (int round = 0; round < iterations; ++round) {
-    auto sums = torch::zeros_like(centres).index_add_(0, owner, points);
+    const auto sums = sum_by_cluster(points, owner, clusters);
     const auto counts = torch::bincount(owner, {}, clusters).to(torch::kFloat);
     const auto filled = counts > 0;
     // An empty cluster keeps its centre.

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <thread>
 
 using namespace al::engine;
 
@@ -95,7 +96,7 @@ TEST_CASE("BADGE's k-means++ never repeats a point and is deterministic under it
 }
 
 TEST_CASE("OpenBLAS runs on one thread beside Torch's pool, and on Torch's count inside a "
-          "parallel_blas_scope",
+          "parallel_blas_scope, where Torch runs on one",
           "[select][threads]") {
   // tools/setup installs OpenBLAS; without it LibTorch falls back to the
   // reference BLAS, many times slower.
@@ -107,14 +108,30 @@ TEST_CASE("OpenBLAS runs on one thread beside Torch's pool, and on Torch's count
   {
     const parallel_blas_scope every_core;
     CHECK(blas_threads() == 3);
+    CHECK(torch::get_num_threads() == 1);
   }
   CHECK(blas_threads() == 1);
+  CHECK(torch::get_num_threads() == 3);
   SECTION("scopes of runs selecting side by side may close in any order") {
     auto first = std::make_unique<parallel_blas_scope>();
     auto second = std::make_unique<parallel_blas_scope>();
     first.reset();
     CHECK(blas_threads() == 3);  // the second one's GEMM still runs
+    CHECK(torch::get_num_threads() == 1);
     second.reset();
+    CHECK(blas_threads() == 1);
+    CHECK(torch::get_num_threads() == 3);
+  }
+  SECTION("another thread's scope leaves this thread's Torch count alone") {
+    int inside_other = 0;
+    std::thread other([&] {
+      torch::set_num_threads(2);
+      const parallel_blas_scope its_own;
+      inside_other = torch::get_num_threads();
+    });
+    other.join();
+    CHECK(inside_other == 1);
+    CHECK(torch::get_num_threads() == 3);
     CHECK(blas_threads() == 1);
   }
   set_torch_threads(torch_threads);

@@ -22,10 +22,13 @@ void set_torch_threads(int threads);
 /// (MKL in a CUDA LibTorch, the reference BLAS).
 int blas_threads();
 
-/// While alive, OpenBLAS runs on as many threads as Torch: for a large GEMM
-/// called outside Torch's parallel regions, which only OpenBLAS can spread
-/// over the cores (coreset's nearest centres). When the last open scope
-/// closes, in any order and from any thread, the count it found returns.
+/// While alive, OpenBLAS runs on as many threads as Torch had, and Torch's
+/// own operations on this thread on one: for large GEMMs called outside
+/// Torch's parallel regions, which only OpenBLAS can spread over the cores
+/// (coreset's nearest centres, k-means, probcover's graph), with nothing
+/// of Torch's spinning on those cores between them. When the last scope of
+/// this thread closes, Torch's count returns; when the last open scope
+/// closes, in any order and from any thread, OpenBLAS's.
 class parallel_blas_scope {
  public:
   parallel_blas_scope();
