@@ -115,7 +115,9 @@ struct config {
   /// Fixes the initial set, the initial weights, data order and every random
   /// choice of a run.
   std::uint64_t seed = 0;
-  /// `auto` (CUDA when available), `cpu` or `cuda`.
+  /// `auto` (the first CUDA device when available, else the CPU), `cpu`,
+  /// `cuda` (the first CUDA device) or `cuda:N`. A comparison with `cuda` or
+  /// `auto` that runs several at a time spreads them over the GPUs.
   std::string device = "auto";
   /// Torch intra-op threads; 0 = all cores of the machine. (OpenBLAS then runs
   /// on one thread inside each: Torch's threads already call it side by side.)

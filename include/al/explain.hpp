@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <variant>
 
@@ -66,6 +67,7 @@ inline std::string describe(const train_recipe& r, bool pretrained = false) {
                        "unlabelled batch",
                        r.consistency_weight);
   }
+  if (r.bf16) out += "; bf16 autocast: forward passes in bfloat16, weights and optimiser in float32";
   return out;
 }
 
@@ -136,10 +138,27 @@ inline std::string explain(const plan& p) {
   return out;
 }
 
-/// The plan as it will run under `c`: also says whether the pretrained
-/// encoder comes from the cache (see al/pretrain_cache.hpp).
+/// Where a run under `device` (config::device) computes, in words. A
+/// comparison's workers with `cuda` or `auto` on several GPUs take one GPU
+/// each (src/core/devices.cpp).
+inline std::string describe_device(std::string_view device) {
+  const std::string_view spread =
+      "; a comparison running several at a time gives each worker a GPU of its own, "
+      "cuda:(worker mod GPUs)";
+  if (device == "cpu") return "the CPU";
+  if (device == "auto") {
+    return fmt::format("auto: cuda:0 when this LibTorch sees a CUDA device, else the CPU{}", spread);
+  }
+  if (device == "cuda") return fmt::format("cuda:0{}", spread);
+  return fmt::format("{} (every run of a comparison as well)", device);
+}
+
+/// The plan as it will run under `c`: also says on which device, and
+/// whether the pretrained encoder comes from the cache (see
+/// al/pretrain_cache.hpp).
 inline std::string explain(const plan& p, const config& c) {
   auto out = explain(p);
+  out += fmt::format("  device: {}\n", describe_device(c.device));
   if (c.data.long_tail != 0) {
     out += fmt::format("  data: long-tailed pool, rho = {:g}: class k keeps floor(n_max * rho^(k/(K-1))) "
                        "of its samples; the test set stays balanced\n",

@@ -101,6 +101,12 @@ struct train_recipe {
   /// CE + w·[MSE(f, g) + MSE(g, f_ema)] on labelled and unlabelled batches,
   /// with a consistency head g and an EMA teacher f_ema. 0 is off.
   double consistency_weight = 0;
+  /// `train.bf16()`: every forward pass of training (and its loss) runs
+  /// under bfloat16 autocast: matrix products and convolutions in bf16,
+  /// weights, gradients and the optimiser in float32. bf16 keeps float32's
+  /// range, so no loss scaling is needed. Made for GPUs with bf16 tensor
+  /// cores; it runs on the CPU too, without being faster there.
+  bool bf16 = false;
 
   friend bool operator==(const train_recipe&, const train_recipe&) = default;
 };

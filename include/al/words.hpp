@@ -22,7 +22,7 @@ inline const std::vector<std::string>& train_option_words() {
   static const std::vector<std::string> words{"epochs",       "min_steps", "batch_size",
                                               "lr",           "weight_decay", "momentum",
                                               "schedule",     "warm_start",   "linear_probe",
-                                              "probe_first",  "cod"};
+                                              "probe_first",  "cod",          "bf16"};
   return words;
 }
 

@@ -29,8 +29,11 @@
 #include <range/v3/range/conversion.hpp>
 #include <range/v3/view/indices.hpp>
 
+#include <c10/core/DeviceGuard.h>
+
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <variant>
@@ -139,16 +142,24 @@ class plan_runner {
                               local_ranks));
     if (ranks_) refuse_single_process_only(p, c);
     device_ = engine::resolve_device(c.device);
+    scoring_batch_ = engine::scoring_batch_for(device_);
+    // Whatever this thread's current CUDA device was, the run's kernels,
+    // streams and library handles go to its own (cuda:N), and the thread's
+    // device is restored when the run ends.
+    if (device_.is_cuda()) device_guard_.emplace(device_);
     data_ = engine::load_dataset(c.data);
     // Fail before any training, not cycles later at the query that runs dry.
     if (p.label_budget() > data_.train.size()) {
       errors::AL017_budget_exceeds_pool(p.label_budget(), data_.train.size());
     }
-    report_.device = device_.is_cuda() ? "cuda" : "cpu";
+    report_.device = engine::device_name(device_);
     report_.rank = ranks_ ? ranks_->rank() : 0;
     run_name_ = c.run_name.empty() ? default_run_name(p, c) : c.run_name;
     plan_text_ = explain(p);
-    config_text_ = engine::config_json(c, report_.device, c.custom_model ? "custom" : c.model,
+    // The run's identity names the kind of device, not its number: a run
+    // begun on cuda:0 may be resumed on cuda:1.
+    config_text_ = engine::config_json(c, device_.is_cuda() ? "cuda" : "cpu",
+                                       c.custom_model ? "custom" : c.model,
                                        ranks_ ? ranks_->size() : 1);
     identity_ = engine::run_identity(plan_text_, config_text_);
     folder_ = c.results_dir / run_name_;
@@ -165,7 +176,7 @@ class plan_runner {
     if (samples_mc_dropout(p) && !engine::has_dropout(*model_)) {
       model_->set_head_dropout(engine::mc_head_dropout);
     }
-    model_->to(device_);
+    engine::place_model(*model_, device_);
     pool_images_ = data_.train.images.to(device_);
     check_ranks_agree();
   }
@@ -264,7 +275,8 @@ class plan_runner {
     if (plan_.pretraining() != nullptr && plan_uses(need::encoder_embedding)) {
       pool_encoder_embedding_ =
           engine::scoring_pass(*model_, pool_images_,
-                               torch::arange(data_.train.size(), torch::kLong), need::embedding)
+                               torch::arange(data_.train.size(), torch::kLong), need::embedding,
+                               scoring_batch_)
               .embedding;
     }
 
@@ -571,7 +583,7 @@ class plan_runner {
   std::shared_ptr<classifier> twin_of_model() {
     auto twin = build_model(config_, shape_);
     twin->set_head_dropout(model_->head_dropout());
-    twin->to(device_);
+    engine::place_model(*twin, device_);
     copy_weights(*model_, *twin);
     return twin;
   }
@@ -657,7 +669,7 @@ class plan_runner {
     const auto candidates = pool_->unlabelled();
     auto outputs = engine::scoring_pass(
         *model_, pool_images_, to_tensor(candidates), pass_needs(step.selector.needs),
-        engine::default_scoring_batch, al::mc_passes_of(step.selector),
+        scoring_batch_, al::mc_passes_of(step.selector),
         derive_seed(config_.seed, "mc_dropout"), aux_heads_.get());
     add_pretext_outputs(outputs, candidates, step.selector.needs);
     add_encoder_embedding(outputs, candidates, step.selector.needs);
@@ -714,7 +726,7 @@ class plan_runner {
   void execute(const evaluate_step& step) {
     progress_->phase(step.cycle, "evaluate");
     const auto start = std::chrono::steady_clock::now();
-    const auto result = engine::evaluate(*model_, test_, data_.num_classes());
+    const auto result = engine::evaluate(*model_, test_, data_.num_classes(), scoring_batch_);
     // Every run records how much its model still changes, so that a report
     // can say where stable_predictions would have stopped it.
     auto predictions = stop_set_predictions();
@@ -764,7 +776,9 @@ class plan_runner {
   /// The model's predicted class for each sample of the stop set.
   std::vector<std::int64_t> stop_set_predictions() {
     return to_vector(
-        engine::scoring_pass(*model_, pool_images_, stop_set_, need::probs).probs.argmax(1).cpu());
+        engine::scoring_pass(*model_, pool_images_, stop_set_, need::probs, scoring_batch_)
+            .probs.argmax(1)
+            .cpu());
   }
 
   void execute(const score_step& step) {
@@ -773,7 +787,7 @@ class plan_runner {
     candidates_ = pool_->unlabelled();
     outputs_ = engine::scoring_pass(
         *model_, pool_images_, to_tensor(candidates_), pass_needs(step.outputs),
-        engine::default_scoring_batch, step.mc_passes,
+        scoring_batch_, step.mc_passes,
         derive_seed(config_.seed, "mc_dropout", static_cast<std::uint64_t>(step.cycle)),
         aux_heads_.get());
     add_pretext_outputs(outputs_, candidates_, step.outputs);
@@ -782,7 +796,8 @@ class plan_runner {
     // then falls back to random, as the plan says.
     if (step.outputs.contains(need::previous_outputs) && has_previous_model_) {
       outputs_.previous_probs =
-          engine::scoring_pass(*previous_model_, pool_images_, to_tensor(candidates_), need::probs)
+          engine::scoring_pass(*previous_model_, pool_images_, to_tensor(candidates_), need::probs,
+                               scoring_batch_)
               .probs;
     }
     // What the plan asks of the labelled samples: their embeddings, the
@@ -794,7 +809,9 @@ class plan_runner {
         (step.labelled_outputs.contains(need::encoder_embedding) &&
          !pool_encoder_embedding_.defined())) {
       labelled_embedding_ =
-          engine::scoring_pass(*model_, pool_images_, to_tensor(labelled), need::embedding).embedding;
+          engine::scoring_pass(*model_, pool_images_, to_tensor(labelled), need::embedding,
+                               scoring_batch_)
+              .embedding;
     }
     if (step.labelled_outputs.contains(need::encoder_embedding)) {
       labelled_encoder_embedding_ = pool_encoder_embedding_.defined()
@@ -886,6 +903,8 @@ class plan_runner {
   bool verbose_;  // prints progress: config.verbose, on the writer
   std::filesystem::path folder_;  // the results folder
   torch::Device device_ = torch::kCPU;
+  std::int64_t scoring_batch_ = engine::default_scoring_batch;
+  std::optional<c10::DeviceGuard> device_guard_;
   engine::dataset data_;
   engine::input_shape shape_;
   std::shared_ptr<classifier> model_;

@@ -1,14 +1,13 @@
 // Training, evaluation and the scoring pass: the three loops of a cycle.
 
 #include "distributed.hpp"
+#include "mixed_precision.hpp"
 #include "unlabelled_steps.hpp"
 
 #include <al/engine/training.hpp>
 #include <al/seed.hpp>
 
 #include <fmt/format.h>
-
-#include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,21 +18,6 @@
 #include <vector>
 
 namespace al::engine {
-
-torch::Device resolve_device(std::string_view name) {
-  if (name == "cpu") return torch::kCPU;
-  if (name == "cuda") {
-    if (!torch::cuda::is_available()) {
-      throw std::invalid_argument(
-          "device \"cuda\" was asked for but this LibTorch sees no CUDA device; use \"cpu\" or "
-          "\"auto\", or build against a CUDA LibTorch (CMAKE_PREFIX_PATH)");
-    }
-    return torch::kCUDA;
-  }
-  if (name == "auto") return torch::cuda::is_available() ? torch::kCUDA : torch::kCPU;
-  throw std::invalid_argument(
-      fmt::format("unknown device \"{}\"; use \"auto\", \"cpu\" or \"cuda\"", name));
-}
 
 namespace {
 
@@ -163,29 +147,32 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   auto optimiser = make_optimizer(std::move(parameters), recipe);
   std::unique_ptr<torch::optim::Optimizer> heads_optimiser;
   if (heads) heads_optimiser = make_optimizer(heads->parameters(), recipe);
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  // Every random stream lives on the images' device (seeded_generator): on
+  // a GPU no batch order, pick or mask is copied from the host per step.
+  const auto device = images.device();
+  const auto on_device = torch::TensorOptions().device(device);
+  auto generator = seeded_generator(device, seed);
   // Unlabelled batches have their own stream, so that turning MCDAL or COD
   // on leaves the labelled data order as it was.
-  auto unlabelled_generator =
-      at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, "unlabelled batches"));
+  auto unlabelled_generator = seeded_generator(device, derive_seed(seed, "unlabelled batches"));
   const auto unlabelled_batch = [&] {
     const auto picks = torch::randint(unlabelled.rows.size(0), {recipe.batch_size},
-                                      unlabelled_generator, torch::kLong);
+                                      unlabelled_generator, on_device.dtype(torch::kLong));
     return unlabelled.images.index_select(0, unlabelled.rows.index_select(0, picks.to(unlabelled.rows.device())));
   };
   // The head dropout's masks come from the run's own stream, not Torch's
   // global generator, so that runs in parallel threads stay reproducible.
   // Masks are drawn for the whole batch and each rank keeps its slice's
   // rows, so the draws are those of one process.
-  auto dropout_generator = at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, "head dropout"));
+  auto dropout_generator = seeded_generator(device, derive_seed(seed, "head dropout"));
   const auto head_dropout = [&](const torch::Tensor& h, std::int64_t batch_rows,
                                 std::int64_t first) {
     const double p = model.head_dropout();
     if (p <= 0) return h;
-    const auto keep = torch::empty({batch_rows, h.size(1)}, torch::kFloat)
+    const auto keep = torch::empty({batch_rows, h.size(1)}, on_device.dtype(torch::kFloat))
                           .bernoulli_(1 - p, dropout_generator)
                           .slice(0, first, first + h.size(0));
-    return h * keep.to(h.device(), h.scalar_type()) / (1 - p);
+    return h * keep.to(h.scalar_type()) / (1 - p);
   };
   // The schedule runs over the whole training, so it ends where the
   // training ends whatever the number of labels.
@@ -206,7 +193,7 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
   training_summary summary;
   summary.epochs = epochs;
   for (std::int64_t epoch = 0; epoch < epochs; ++epoch) {
-    const auto order = torch::randperm(n, generator, torch::kLong).to(images.device());
+    const auto order = torch::randperm(n, generator, on_device.dtype(torch::kLong));
     auto loss_sum = torch::zeros({}, images.options());
     for (std::int64_t start = 0; start < n; start += recipe.batch_size) {
       const auto batch = order.slice(0, start, std::min(n, start + recipe.batch_size));
@@ -222,24 +209,31 @@ training_summary train_classifier(classifier& model, const torch::Tensor& images
       optimiser->zero_grad();
       torch::Tensor embedding_for_heads;  // MCDAL's heads learn from h(x) after the step
       if (last > first) {  // a rank whose slice is empty adds zero gradients
-        // model.forward, split so that MCDAL and COD can read h(x).
-        const auto embedding = recipe.linear_probe ? x : model.embed(x);
-        const auto logits = model.head(head_dropout(embedding, rows, first));
-        auto loss = torch::nn::functional::cross_entropy(logits, y);
-        const auto classification_loss = loss.detach();
-        if (consistency) {
-          const auto unlabelled_embedding = model.embed(u);
-          const auto unlabelled_logits =
-              model.head(head_dropout(unlabelled_embedding, unlabelled_embedding.size(0), 0));
-          loss = loss + detail::consistency_loss(*consistency, x, embedding, logits, u,
-                                                 unlabelled_embedding, unlabelled_logits,
-                                                 recipe.consistency_weight);
+        torch::Tensor embedding, loss, classification_loss;
+        {
+          // The forward pass and its loss under bf16 autocast when asked;
+          // backward runs outside, in the types the forward pass recorded.
+          const detail::bf16_autocast mixed_precision(device, recipe.bf16);
+          // model.forward, split so that MCDAL and COD can read h(x).
+          embedding = recipe.linear_probe ? x : model.embed(x);
+          const auto logits = model.head(head_dropout(embedding, rows, first));
+          loss = torch::nn::functional::cross_entropy(logits, y);
+          classification_loss = loss.detach();
+          if (consistency) {
+            const auto unlabelled_embedding = model.embed(u);
+            const auto unlabelled_logits =
+                model.head(head_dropout(unlabelled_embedding, unlabelled_embedding.size(0), 0));
+            loss = loss + detail::consistency_loss(*consistency, x, embedding, logits, u,
+                                                   unlabelled_embedding, unlabelled_logits,
+                                                   recipe.consistency_weight);
+          }
         }
         // The slice's mean, weighted by its share of the batch: summed over
         // the ranks, the gradient of the whole batch's mean.
         if (ranks) loss = loss * (static_cast<double>(last - first) / static_cast<double>(rows));
         loss.backward();
-        if (heads) embedding_for_heads = embedding.detach();
+        // (in float32 for the heads, whatever autocast computed it in)
+        if (heads) embedding_for_heads = embedding.detach().to(torch::kFloat);
         loss_sum += classification_loss * (last - first);
       }
       if (summed_gradients) summed_gradients->finish();
@@ -370,14 +364,16 @@ struct head_dropout_masks {
   double scale = 1;    // 1 / P(keep), so that the expected input is unchanged
 };
 
-/// The random words behind `count` mask entries, four 16-bit uniforms each.
+/// The random words behind `count` mask entries, four 16-bit uniforms each,
+/// on the generator's device.
 torch::Tensor head_dropout_bits(at::Generator& generator, std::int64_t count) {
-  return torch::empty({(count + 3) / 4}, torch::kLong)
+  return torch::empty({(count + 3) / 4}, torch::TensorOptions(torch::kLong).device(generator.device()))
       .random_(std::numeric_limits<std::int64_t>::min(), c10::nullopt, generator);
 }
 
-/// Drawn on the CPU from the pass's own generator, so the draws depend on
-/// the seed alone, not on the device or on other users of Torch's generator.
+/// Drawn from the pass's own generator on the embeddings' device
+/// (seeded_generator), so the draws depend on the seed alone, not on other
+/// users of Torch's generator, and no mask crosses from host to device.
 /// Each 64-bit draw yields four 16-bit uniforms: bernoulli_ draws one number
 /// per entry, which for T = 20 over 60k × 128 entries cost 2.0 s on one core
 /// (a third of the encoder pass the head-only path saves repeating) against
@@ -393,7 +389,7 @@ head_dropout_masks draw_head_dropout(at::Generator& generator, std::int64_t rows
       std::clamp<std::int64_t>(std::llround(static_cast<double>(levels) * (1 - p)), 1, levels - 1);
   // The 16-bit words are uniform on [-32768, 32767]; kept_levels of them pass.
   const auto keep = bits.view(torch::kShort).slice(0, 0, count).lt(kept_levels - levels / 2);
-  return {keep.view({rows, passes, width}).to(device),
+  return {keep.view({rows, passes, width}).to(device),  // (already there: no copy)
           static_cast<double>(levels) / static_cast<double>(kept_levels)};
 }
 
@@ -464,7 +460,7 @@ pool_outputs scoring_pass(classifier& model, const torch::Tensor& images,
   torch::NoGradGuard no_grad;
   model.eval();
   const bool head_only = want_mc && !model.stochastic_encoder();
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(mc_seed);
+  auto generator = seeded_generator(images.device(), mc_seed);
   const auto on_device = indices.to(images.device());
   const std::int64_t n = on_device.size(0);
   // Data-parallel: each rank scores whole blocks of its own, and every rank

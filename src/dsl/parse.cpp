@@ -608,7 +608,8 @@ class text_parser {
         double w = train_stage::default_cod_weight;
         if (at_ < text_.size() && text_[at_] != ')') w = real_number(option);
         apply(position, [&](const train_stage& s) { return s.cod(w); });
-      } else if (option == "warm_start" || option == "linear_probe" || option == "probe_first") {
+      } else if (option == "warm_start" || option == "linear_probe" || option == "probe_first" ||
+                 option == "bf16") {
         skip_space();
         bool on = true;
         const auto value_at = at_;
@@ -617,10 +618,11 @@ class text_parser {
         else if (!value.empty() && value != "true") {
           fail("AL003", fmt::format("{} takes true or false, found '{}'", option, value), value_at);
         }
-        if (option != "warm_start" && on) encoder_option_at = position;
+        if ((option == "linear_probe" || option == "probe_first") && on) encoder_option_at = position;
         apply(position, [&](const train_stage& s) {
           return option == "warm_start"     ? s.warm_start(on)
                  : option == "linear_probe" ? s.linear_probe(on)
+                 : option == "bf16"         ? s.bf16(on)
                                             : s.probe_first(on);
         });
       } else if (option == "schedule") {

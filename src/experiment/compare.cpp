@@ -16,6 +16,7 @@
 #include "../oracle/folder_lock.hpp"
 #include "../oracle/atomic_file.hpp"
 
+#include <al/engine/devices.hpp>
 #include <al/engine/threads.hpp>
 
 #include <fmt/format.h>
@@ -331,6 +332,11 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
   // run's numbers do not depend on which others share the machine with it.
   const int threads = c.threads > 0 ? c.threads : std::max(1, cores / parallel);
   engine::check_thread_count(threads);
+  // A device that cannot be had stops the comparison before any run. With
+  // `cuda` or `auto` and several GPUs, each worker keeps one GPU of its own
+  // (engine::device_of_worker), so --parallel N spreads the runs over them.
+  engine::resolve_device(c.device);
+  const int cuda_devices = static_cast<int>(torch::cuda::device_count());
 
   const auto folder = c.results_dir;
   std::filesystem::create_directories(folder);
@@ -360,10 +366,11 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
   std::atomic<std::size_t> next{0};
   std::size_t finished = 0;
   std::mutex print_mutex;
-  const auto work = [&] {
+  const auto work = [&](int worker) {
     for (std::size_t k = next++; k < jobs.size(); k = next++) {
       const auto& p = pipelines[jobs[k].pipeline];
       auto run_config = c;
+      run_config.device = engine::device_of_worker(c.device, worker, cuda_devices);
       run_config.seed = jobs[k].seed;
       run_config.threads = threads;
       run_config.distributed = distributed_mode::off;
@@ -387,11 +394,15 @@ comparison_result compare(std::vector<compared_pipeline> pipelines, const config
       }
     }
   };
+  if (c.verbose && engine::device_of_worker(c.device, 1, cuda_devices) != c.device) {
+    fmt::print("[compare] {} runs at a time over {} CUDA devices: worker k runs on cuda:(k mod {})\n",
+               parallel, cuda_devices, cuda_devices);
+  }
   if (parallel <= 1) {
-    work();
+    work(0);
   } else {
     std::vector<std::thread> workers;
-    for (int i = 0; i < parallel; ++i) workers.emplace_back(work);
+    for (int i = 0; i < parallel; ++i) workers.emplace_back(work, i);
     for (auto& worker : workers) worker.join();
   }
 

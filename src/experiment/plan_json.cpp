@@ -75,7 +75,8 @@ json train_recipe_to_json(const train_recipe& r) {
           {"linear_probe", r.linear_probe},
           {"probe_first", r.probe_first},
           {"auxiliary_heads", r.auxiliary_heads},
-          {"consistency_weight", r.consistency_weight}};
+          {"consistency_weight", r.consistency_weight},
+          {"bf16", r.bf16}};
 }
 
 train_recipe train_recipe_from_json(const json& j) {
@@ -99,6 +100,8 @@ train_recipe train_recipe_from_json(const json& j) {
   r.probe_first = j.at("probe_first").get<bool>();
   r.auxiliary_heads = j.at("auxiliary_heads").get<bool>();
   r.consistency_weight = j.at("consistency_weight").get<double>();
+  // Plans written before mixed precision was an option trained in float32.
+  r.bf16 = j.value("bf16", false);
   return r;
 }
 

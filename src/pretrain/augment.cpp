@@ -16,14 +16,21 @@ namespace {
 
 namespace F = torch::nn::functional;
 
+/// Float32 on the generator's device: every draw is made where the images
+/// are (a GPU's own generator there), so no per-step draw crosses from host
+/// to device.
+torch::TensorOptions drawn_on(const at::Generator& generator) {
+  return torch::TensorOptions(torch::kFloat32).device(generator.device());
+}
+
 /// [B] uniform draws in [low, high).
 torch::Tensor uniform(std::int64_t count, double low, double high, at::Generator& generator) {
-  return torch::rand({count}, generator, torch::kFloat32) * (high - low) + low;
+  return torch::rand({count}, generator, drawn_on(generator)) * (high - low) + low;
 }
 
 /// [B] booleans, each true with probability p.
 torch::Tensor coin(std::int64_t count, double p, at::Generator& generator) {
-  return torch::rand({count}, generator, torch::kFloat32) < p;
+  return torch::rand({count}, generator, drawn_on(generator)) < p;
 }
 
 /// Per-image factors: drawn from [1 - spread, 1 + spread] where `apply` is
@@ -56,12 +63,12 @@ torch::Tensor crop_and_flip(const torch::Tensor& pixels, const augmentation& opt
   const auto width = (area * aspect).sqrt().clamp_max(1.0);
   const auto height = (area / aspect).sqrt().clamp_max(1.0);
   // Centres in the normalised coordinates [-1, 1] where the crop fits.
-  const auto centre_x = (torch::rand({batch}, generator) * 2 - 1) * (1 - width);
-  const auto centre_y = (torch::rand({batch}, generator) * 2 - 1) * (1 - height);
-  auto mirror = torch::ones({batch});
+  const auto centre_x = (torch::rand({batch}, generator, drawn_on(generator)) * 2 - 1) * (1 - width);
+  const auto centre_y = (torch::rand({batch}, generator, drawn_on(generator)) * 2 - 1) * (1 - height);
+  auto mirror = torch::ones({batch}, drawn_on(generator));
   if (options.flip) mirror = torch::where(coin(batch, 0.5, generator), -mirror, mirror);
 
-  const auto zero = torch::zeros({batch});
+  const auto zero = torch::zeros({batch}, drawn_on(generator));
   const auto theta = torch::stack({torch::stack({width * mirror, zero, centre_x}, 1),
                                    torch::stack({zero, height, centre_y}, 1)},
                                   1)
@@ -83,7 +90,7 @@ torch::Tensor rotate_hue(const torch::Tensor& pixels, const torch::Tensor& turns
                                      -0.523f, 0.312f},
                                     options)
                           .view({3, 3});
-  const auto from_yiq = torch::linalg::inv(to_yiq);
+  const auto from_yiq = torch::linalg::inv(to_yiq).to(turns.device());
   const auto angle = turns * (2 * std::numbers::pi);
   const auto c = angle.cos();
   const auto s = angle.sin();
@@ -93,7 +100,8 @@ torch::Tensor rotate_hue(const torch::Tensor& pixels, const torch::Tensor& turns
                                       torch::stack({zero, c, -s}, 1),
                                       torch::stack({zero, s, c}, 1)},
                                      1);  // [B, 3, 3]
-  const auto per_image = from_yiq.matmul(rotation).matmul(to_yiq).to(pixels.device(),
+  // (The two constant 3×3 matrices are the only host-to-device copies.)
+  const auto per_image = from_yiq.matmul(rotation).matmul(to_yiq.to(turns.device())).to(pixels.device(),
                                                                       pixels.scalar_type());
   const auto flat = pixels.flatten(2);  // [B, 3, H·W]
   return per_image.bmm(flat).view_as(pixels);
@@ -125,7 +133,7 @@ torch::Tensor augment(const torch::Tensor& pixels, const augmentation& options,
     view = (grey + (view - grey) * jitter_factors(jitter, options.saturation, generator, device))
                .clamp(0, 1);
     const auto turns = torch::where(jitter, uniform(batch, -options.hue, options.hue, generator),
-                                    torch::zeros({batch}));
+                                    torch::zeros({batch}, drawn_on(generator)));
     view = rotate_hue(view, turns).clamp(0, 1);
     const auto to_grey = coin(batch, options.grayscale_probability, generator)
                              .view({-1, 1, 1, 1})

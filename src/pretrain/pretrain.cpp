@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include <ATen/CPUGeneratorImpl.h>
+#include <al/engine/devices.hpp>
 
 #include <cmath>
 #include <numbers>
@@ -60,10 +60,10 @@ pretraining_summary run_pretext_epochs(const pretext_parameters& parameters, std
   torch::optim::SGD optimiser(
       groups, torch::optim::SGDOptions(base_rate).momentum(0.9).weight_decay(recipe.weight_decay));
 
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  auto generator = seeded_generator(device, seed);
   pretraining_summary summary;
   for (std::int64_t epoch = 0; epoch < recipe.epochs; ++epoch) {
-    const auto order = torch::randperm(count, generator, torch::kLong).to(device);
+    const auto order = torch::randperm(count, generator, torch::TensorOptions(torch::kLong).device(device));
     auto loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
     for (std::int64_t b = 0; b < steps_per_epoch; ++b) {
       const double progress = static_cast<double>(summary.steps) / static_cast<double>(total_steps);

@@ -5,7 +5,7 @@
 #include "../core/seeded_construction.hpp"
 #include "pretext_loop.hpp"
 
-#include <ATen/CPUGeneratorImpl.h>
+#include <al/engine/devices.hpp>
 
 namespace al::engine {
 namespace {
@@ -58,7 +58,7 @@ pretraining_summary pretrain_simsiam(classifier& model, const torch::Tensor& ima
   const auto mean = normalisation.mean.to(device);
   const auto std = normalisation.std.to(device);
   const augmentation options;
-  auto views = at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, "simsiam views"));
+  auto views = seeded_generator(device, derive_seed(seed, "simsiam views"));
 
   detail::pretext_parameters parameters;
   parameters.scheduled = model.parameters();

@@ -50,6 +50,26 @@ TEST_CASE("explain says when nothing is computed by the scoring pass and when SG
   CHECK_THAT(text, Catch::Contains("warm start from the previous cycle's weights"));
 }
 
+TEST_CASE("explain says when training runs under bf16 autocast, and on which device a run computes",
+          "[dsl][explain]") {
+  const auto mixed = initial(random, 10) | train.bf16() | cycle(1, query(random, 5));
+  CHECK_THAT(explain(mixed), Catch::Contains("bf16 autocast: forward passes in bfloat16, weights "
+                                             "and optimiser in float32"));
+  CHECK_THAT(explain(initial(random, 10) | cycle(1, query(random, 5))),
+             !Catch::Contains("bf16"));
+  config c;
+  c.device = "cpu";
+  CHECK_THAT(explain(mixed, c), Catch::Contains("  device: the CPU\n"));
+  c.device = "cuda:1";
+  CHECK_THAT(explain(mixed, c), Catch::Contains("  device: cuda:1 (every run of a comparison as well)"));
+  c.device = "cuda";
+  CHECK_THAT(explain(mixed, c), Catch::Contains("  device: cuda:0; a comparison running several at "
+                                                "a time gives each worker a GPU of its own"));
+  c.device = "auto";
+  CHECK_THAT(explain(mixed, c), Catch::Contains("  device: auto: cuda:0 when this LibTorch sees a "
+                                                "CUDA device, else the CPU"));
+}
+
 TEST_CASE("explain prints the learning-rate schedule, cosine unless told otherwise",
           "[dsl][explain]") {
   CHECK_THAT(explain(initial(random, 10) | cycle(1, query(random, 5))),

@@ -24,6 +24,7 @@ const auto pipelines = std::make_tuple(
     train(optimizer::sgd).lr(0.05).momentum(0.8).weight_decay(1e-4).warm_start() |
         initial(random, 10) | query(entropy, 5),
     initial(random, 20) | train.schedule(lr_schedule::constant) | cycle(2, query(margin, 20)),
+    initial(random, 20) | train.bf16() | cycle(2, query(margin, 20) | train.bf16(false)),
     initial(random, 20) | train.schedule(lr_schedule::step).epochs(4) |
         cycle(2, query(entropy, 20) | train.schedule(lr_schedule::cosine)),
     initial(least_confidence, 10) | train.batch_size(64).lr(3e-4).warm_start(false) |
@@ -72,6 +73,9 @@ TEST_CASE("to_string prints the grammar the parser reads", "[dsl][parse]") {
   CHECK(to_string(initial(random, 100) | train.epochs(40).lr(0.0003) | cycle(6, query(entropy, 100))) ==
         "initial(random, 100) | train.epochs(40).lr(0.0003) | cycle(6, query(entropy, 100))");
   CHECK(to_string(train(optimizer::sgd).warm_start()) == "train(sgd).warm_start()");
+  CHECK(to_string(train.epochs(3).bf16()) == "train.epochs(3).bf16()");
+  CHECK(parse("initial(random, 10) | train.bf16(true) | query(margin, 5)") ==
+        lower(initial(random, 10) | train.bf16() | query(margin, 5)));
   CHECK(parse("  initial( random ,100 )|cycle(2,query(margin, 5)) ") ==
         lower(initial(random, 100) | cycle(2, query(margin, 5))));
 }

@@ -1,6 +1,7 @@
 // Balance across classes: quotas, balanced(s), BASE's boundary distances,
 // CBAL's greedy solver, the long-tailed pool, balanced accuracy, and runs.
 
+#include "test_device.hpp"
 #include <al/al.hpp>
 #include <al/engine/dataset.hpp>
 #include <al/engine/model.hpp>
@@ -459,7 +460,7 @@ TEST_CASE("the scoring pass refuses a head that is more than its last linear lay
 config blobs_config(const std::string& name) {
   config c;
   c.data.name = "blobs";
-  c.device = "cpu";
+  c.device = al_test::test_device();
   c.results_dir = fs::temp_directory_path() / ("alpipe-balance-test-" + name);
   fs::remove_all(c.results_dir);
   c.verbose = false;

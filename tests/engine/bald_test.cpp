@@ -1,6 +1,7 @@
 // BALD: the score on hand-made passes, the MC-dropout scoring pass (head
 // only or whole model, batch norm in eval, seeded masks) and a run on blobs.
 
+#include "test_device.hpp"
 #include <al/al.hpp>
 #include <al/engine/model.hpp>
 #include <al/engine/selection.hpp>
@@ -259,7 +260,7 @@ TEST_CASE("an MC pass without dropout or with one pass is refused", "[select][ba
 al::config blobs_config(const std::string& name) {
   al::config c;
   c.data.name = "blobs";
-  c.device = "cpu";
+  c.device = al_test::test_device();
   c.results_dir = fs::temp_directory_path() / ("alpipe-bald-test-" + name);
   fs::remove_all(c.results_dir);
   c.verbose = false;

@@ -2,6 +2,7 @@
 // per seed, a random baseline, results independent of parallelism) checked
 // on the run folders it writes, with budgets small enough for seconds.
 
+#include "test_device.hpp"
 #include <al/al.hpp>
 #include <al/compare.hpp>
 
@@ -25,7 +26,7 @@ namespace fs = std::filesystem;
 config blobs_config(const std::string& name) {
   config c;
   c.data.name = "blobs";
-  c.device = "cpu";
+  c.device = al_test::test_device();
   c.threads = 1;  // the same in every comparison here, so results can be compared
   c.verbose = false;
   // ctest runs each test case in its own process, several at once; the

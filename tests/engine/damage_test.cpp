@@ -5,6 +5,7 @@
 // uninterrupted run did or stop with a message naming the file. Never a
 // silently different result.
 
+#include "test_device.hpp"
 #include "careful_person.hpp"
 #include "recorded_cycles.hpp"
 #include "test_files.hpp"
@@ -47,7 +48,7 @@ const auto pipeline = initial(random, 20) | train.epochs(3).min_steps(20).cod() 
 config blobs_config(const fs::path& folder, std::uint64_t seed = 0) {
   config c;
   c.data.name = "blobs";
-  c.device = "cpu";
+  c.device = al_test::test_device();
   c.threads = 1;
   c.seed = seed;
   c.results_dir = folder;

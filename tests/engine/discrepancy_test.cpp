@@ -2,6 +2,7 @@
 // score, TOD's score and its first-query fallback, COD's EMA teacher, and
 // whole runs of each on blobs.
 
+#include "test_device.hpp"
 #include <al/al.hpp>
 #include <al/engine/model.hpp>
 #include <al/engine/selection.hpp>
@@ -21,7 +22,7 @@ config blobs_config(const std::string& name, std::uint64_t seed = 0) {
   config c;
   c.data.name = "blobs";
   c.seed = seed;
-  c.device = "cpu";
+  c.device = al_test::test_device();
   c.results_dir = fs::temp_directory_path() / ("alpipe-discrepancy-test-" + name);
   fs::remove_all(c.results_dir);
   c.verbose = false;

@@ -1,6 +1,7 @@
 // The whole loop on synthetic blobs: it learns, it is deterministic, it
 // writes its results, and it refuses what it cannot do.
 
+#include "test_device.hpp"
 #include "test_files.hpp"
 
 #include <al/al.hpp>
@@ -27,7 +28,7 @@ config blobs_config(const std::string& name, std::uint64_t seed = 0) {
   config c;
   c.data.name = "blobs";
   c.seed = seed;
-  c.device = "cpu";
+  c.device = al_test::test_device();
   c.results_dir = scratch(name);
   c.verbose = false;
   return c;
@@ -50,7 +51,9 @@ TEST_CASE("a pipeline on blobs learns far above chance and records every cycle",
   CHECK(report.cycles[0].labelled == 20);
   CHECK(report.cycles[2].labelled == 60);
   CHECK(report.cycles.back().accuracy > 0.9);  // 4 classes: chance is 0.25
-  CHECK(report.device == "cpu");
+  // Where it ran, by name: cpu, or cuda:0 for "cuda" (its index always written).
+  const auto asked = al_test::test_device();
+  CHECK(report.device == (asked == "cuda" ? std::string("cuda:0") : asked));
   for (const auto& cycle : report.cycles) {
     CHECK(cycle.queried.size() == 20);
     CHECK(cycle.per_class_accuracy.size() == 4);

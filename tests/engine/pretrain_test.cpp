@@ -2,6 +2,7 @@
 // stop-gradient, rotations, PT4AL's batches and selection, the linear probe,
 // and the cache of pretrained encoders (hit, and rebuilt after corruption).
 
+#include "test_device.hpp"
 #include "test_files.hpp"
 
 #include <al/al.hpp>
@@ -245,7 +246,7 @@ struct tiny_run {
     al_test::write_tiny_image_folder(folder / "data", 3, 30, 10);
     c.data.name = "mnist";
     c.data.folder = folder / "data";
-    c.device = "cpu";
+    c.device = al_test::test_device();
     c.results_dir = folder / "results";
     c.verbose = false;
   }
@@ -400,7 +401,7 @@ TEST_CASE("pt4al after rotation pretraining labels batch k in cycle k", "[pretra
 TEST_CASE("pretraining on feature vectors is refused with the reason", "[pretrain][errors]") {
   config c;
   c.data.name = "blobs";
-  c.device = "cpu";
+  c.device = al_test::test_device();
   c.verbose = false;
   temp_folder folder;
   c.results_dir = folder.path();

@@ -21,7 +21,8 @@ TEST_CASE("plan.json reads back as the very plan it was written from", "[experim
       "initial(random, 40) | train.cod(0.5) | cycle(2, query(tod, 20)) | query(mcdal, 5)",
       "initial(random, 40) | train.schedule(constant) | cycle(2, query(margin, 20)) | "
       "train.schedule(step) | query(entropy, 5)",
-      "initial(random, 40) | cycle(1, query(class_balanced(entropy, 0.6), 20))");
+      "initial(random, 40) | cycle(1, query(class_balanced(entropy, 0.6), 20))",
+      "initial(random, 40) | train.bf16() | cycle(2, query(margin, 20))");
   INFO(pipeline);
   const auto expanded = al::parse(pipeline);
   const auto text = al::plan_json(expanded);
@@ -74,4 +75,20 @@ TEST_CASE("plan.json written before the schedule option reads as the constant ra
   }
   CHECK_THROWS_WITH(al::plan_from_json(j.dump()),
                     Catch::Contains("unknown learning-rate schedule \"linear\""));
+}
+
+TEST_CASE("plan.json written before mixed precision reads as the float32 training it ran",
+          "[experiment][plan_json]") {
+  auto j = nlohmann::json::parse(
+      al::plan_json(al::parse("initial(random, 40) | train.bf16() | cycle(2, query(margin, 20))")));
+  CHECK_THAT(j.dump(), Catch::Contains(R"("bf16":true)"));
+  erase_key_everywhere(j, "bf16");
+  bool any_training = false;
+  for (const auto& step : al::plan_from_json(j.dump()).steps) {
+    if (const auto* train = std::get_if<al::train_step>(&step)) {
+      any_training = true;
+      CHECK_FALSE(train->recipe.bf16);
+    }
+  }
+  CHECK(any_training);
 }

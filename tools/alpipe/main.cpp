@@ -121,7 +121,7 @@ constexpr std::string_view run_options_help =
     "  --long-tail RHO    long-tailed pool: class c keeps n_max*RHO^(c/(K-1)) samples,\n"
     "                     RHO in (0, 1], e.g. 0.1 (default: off; the test set stays balanced)\n"
     "  --seeds LIST       comma-separated seeds, e.g. 0,1,2 (default: 0)\n"
-    "  --device NAME      auto (default), cpu, cuda\n"
+    "  --device NAME      auto (default), cpu, cuda, cuda:N\n"
     "  --model NAME       auto (default: by the images' shape), small_cnn, cifar_cnn,\n"
     "                     resnet18 (for a GPU), mlp\n"
     "  --threads N        Torch threads (default 0: all cores; at most four per core)\n"

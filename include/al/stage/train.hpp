@@ -111,6 +111,12 @@ struct train_stage : stage_base {
   }
   static constexpr double default_cod_weight = 0.02;
 
+  /// Mixed precision: training's forward passes under bfloat16 autocast
+  /// (train_recipe::bf16 says what that keeps in float32).
+  constexpr train_stage bf16(bool on = true) const {
+    return with(option::bf16, "bf16", &train_recipe::bf16, on);
+  }
+
   /// The text DSL spelling: only the options that were written.
   std::string to_text() const {
     std::string out = "train";
@@ -134,6 +140,7 @@ struct train_stage : stage_base {
                  ? std::string(".cod()")
                  : fmt::format(".cod({})", recipe.consistency_weight);
     }
+    if (given(option::bf16)) out += recipe.bf16 ? ".bf16()" : ".bf16(false)";
     return out;
   }
 
@@ -142,6 +149,7 @@ struct train_stage : stage_base {
     optimizer = 1u << 0, epochs = 1u << 1, min_steps = 1u << 2, batch_size = 1u << 3,
     lr = 1u << 4, weight_decay = 1u << 5, momentum = 1u << 6, warm_start = 1u << 7,
     linear_probe = 1u << 8, cod = 1u << 9, probe_first = 1u << 10, schedule = 1u << 11,
+    bf16 = 1u << 12,
   };
   std::uint32_t given_ = 0;  // options written so far
 
