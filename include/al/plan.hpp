@@ -105,7 +105,7 @@ struct train_recipe {
   /// under bfloat16 autocast: matrix products and convolutions in bf16,
   /// weights, gradients and the optimiser in float32. bf16 keeps float32's
   /// range, so no loss scaling is needed. Made for GPUs with bf16 tensor
-  /// cores; it runs on the CPU too, without being faster there.
+  /// cores; it runs on the CPU too (the tests use it there).
   bool bf16 = false;
 
   friend bool operator==(const train_recipe&, const train_recipe&) = default;
