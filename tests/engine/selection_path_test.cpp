@@ -238,6 +238,62 @@ TEST_CASE("balanced's rankings on either path break ties alike: the lower positi
   engine::unregister_scorer("tied_scores_alone");
 }
 
+TEST_CASE("on a CUDA device, when this LibTorch sees one, the CPU code's picks",
+          "[select][balance][tensor][cuda]") {
+  if (!torch::cuda::is_available()) {
+    WARN("no CUDA device: the selectors' tensor code was run on the CPU only");
+    return;
+  }
+  // The data of the tests above, on the device.
+  const torch::Device cuda(torch::kCUDA);
+  const auto x = blobs(600, 12, 15, 1);
+  const auto labelled = blobs(20, 12, 15, 101);
+  CHECK(engine::k_center_greedy(x.to(cuda), labelled.to(cuda), 60) ==
+        engine::k_center_greedy(x, labelled, 60));
+  CHECK(engine::k_center_greedy(x.to(cuda), torch::empty({0, 12}, cuda), 60) ==
+        engine::k_center_greedy(x, torch::empty({0, 12}), 60));
+
+  torch::manual_seed(5);
+  const auto probs = torch::softmax(torch::randn({400, 5}) * 3, 1);
+  const auto h = blobs(400, 16, 8, 6).relu();
+  const auto badge = engine::badge_kmeans_pp(probs.to(cuda), h.to(cuda), 100, 42);
+  CHECK(distinct(badge));
+  CHECK(badge.front() == gradient_norms(probs, h).argmax().item<std::int64_t>());
+  CHECK(badge == engine::badge_kmeans_pp(probs.to(cuda), h.to(cuda), 100, 42));
+  const auto forced_h = torch::tensor({4.0f, 0.0f, 4.0f, 0.0f, 0.0f, 2.0f, 4.0f, 0.0f}).view({4, 2});
+  CHECK(engine::badge_kmeans_pp(dyadic_probs(4).to(cuda), forced_h.to(cuda), 4, 3) ==
+        std::vector<std::int64_t>{0, 2, 1, 3});
+
+  torch::manual_seed(21);
+  const auto p = torch::softmax(torch::randn({1500, 40}) * 3, 1);
+  const auto cost = -engine::entropy_scores(p).to(torch::kFloat64);
+  std::vector<double> deficit(40);
+  for (std::size_t c = 0; c < deficit.size(); ++c) deficit[c] = double(c % 4 == 0 ? 0 : c % 9);
+  CHECK(engine::class_balanced_greedy(cost.to(cuda), p.to(cuda), deficit, 0.6, 200) ==
+        engine::class_balanced_greedy(cost, p, deficit, 0.6, 200));
+
+  engine::pool_outputs cpu_outputs;
+  cpu_outputs.embedding = blobs(400, 6, 12, 12);
+  cpu_outputs.head_weight = torch::randn({4, 6});
+  cpu_outputs.head_bias = torch::randn({4});
+  cpu_outputs.probs = torch::softmax(
+      torch::addmm(cpu_outputs.head_bias, cpu_outputs.embedding, cpu_outputs.head_weight.t()), 1);
+  engine::pool_outputs cuda_outputs;
+  cuda_outputs.embedding = cpu_outputs.embedding.to(cuda);
+  cuda_outputs.head_weight = cpu_outputs.head_weight.to(cuda);
+  cuda_outputs.head_bias = cpu_outputs.head_bias.to(cuda);
+  cuda_outputs.probs = cpu_outputs.probs.to(cuda);
+  const engine::selection_inputs cpu{&cpu_outputs, {}, 0, 1, {40, 10, 0, 25}};
+  const engine::selection_inputs gpu{&cuda_outputs, {}, 0, 1, {40, 10, 0, 25}};
+  std::vector<std::int64_t> rows;
+  for (std::int64_t i = 0; i < 400; i += 3) rows.push_back(i);
+  for (const auto& spec : {balanced_spec(to_spec(entropy)), balanced_spec(to_spec(boundary)),
+                           class_balanced_spec(to_spec(entropy), 0.6)}) {
+    INFO(spec.name << "(" << spec.inner.at(0).name << ")");
+    CHECK(engine::select_rows(spec, gpu, rows, 40) == engine::select_rows(spec, cpu, rows, 40));
+  }
+}
+
 TEST_CASE("CPU inputs take the CPU code: the picks it gave before the tensor code existed",
           "[select][tensor]") {
   // Recorded from the CPU code as it was before the tensor code was added.
