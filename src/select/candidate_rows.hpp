@@ -4,6 +4,7 @@
 // pass filled what a word needs.
 
 #include <al/engine/selection.hpp>
+#include <al/engine/set_selection.hpp>
 
 #include <fmt/format.h>
 #include <range/v3/range/conversion.hpp>
@@ -45,6 +46,13 @@ inline std::vector<std::int64_t> to_rows(const std::vector<std::int64_t>& positi
   return positions |
          ranges::views::transform([&](std::int64_t p) { return rows[static_cast<std::size_t>(p)]; }) |
          ranges::to<std::vector>();
+}
+
+/// Whether a set selector whose inputs are on `device` takes its tensor
+/// code: always off the CPU (the outputs stay where the scoring pass left
+/// them), and on the CPU when asked for (tests, benchmarks).
+inline bool on_tensor_path(const torch::Device& device, selection_path path) {
+  return path == selection_path::tensor || !device.is_cpu();
 }
 
 /// `t`, or a logic error naming the word and the output the pass left out

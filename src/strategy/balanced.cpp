@@ -4,7 +4,8 @@
 // class with that class's best candidates.
 //
 // O(U·K) memory: the candidates' probabilities or per-class scores, never a
-// candidate × candidate matrix.
+// candidate × candidate matrix. Off the CPU the rankings are computed on the
+// scores' device (see the *_on_device functions).
 
 #include "../select/candidate_rows.hpp"
 #include "../select/strategy_registry.hpp"
@@ -68,21 +69,43 @@ std::vector<std::int64_t> leading_positions(const torch::Tensor& class_scores,
   return leading;
 }
 
+/// leading_positions as tensor code on the scores' device: a stable
+/// descending sort of a few columns at a time (NaN first, ties to the lower
+/// position, as on the CPU), of which the first `depth` rows are kept; only
+/// those K × depth positions come to the host.
+std::vector<std::int64_t> leading_positions_on_device(const torch::Tensor& class_scores,
+                                                      std::int64_t depth) {
+  const auto k = class_scores.size(1);
+  auto leading =
+      torch::empty({k, depth}, torch::TensorOptions(torch::kLong).device(class_scores.device()));
+  constexpr std::int64_t columns_per_chunk = 16;  // the sort's indices: [n, 16] int64 at a time
+  for (std::int64_t first = 0; first < k; first += columns_per_chunk) {
+    const auto last = std::min(k, first + columns_per_chunk);
+    const auto order = std::get<1>(
+        class_scores.slice(1, first, last).sort(/*stable=*/true, 0, /*descending=*/true));
+    leading.slice(0, first, last).copy_(order.slice(0, 0, depth).t());
+  }
+  return to_vector(leading);  // row-major [K][depth], as leading_positions
+}
+
 /// With a per-class ranking [n, K] (BASE's: closest to c's boundary first):
 /// class c takes, among the candidates not yet taken, its best by column c.
 /// Classes take turns one pick at a time (c = 0, 1, …, then again), so that
 /// a candidate near two boundaries goes to neither class by the accident of
-/// class order.
+/// class order. The turns read only the K × depth leading positions, so they
+/// run on the host whichever device ranked them.
 std::vector<std::int64_t> balanced_by_class_scores(const torch::Tensor& class_scores,
                                                    const std::vector<std::int64_t>& rows,
-                                                   std::int64_t count) {
+                                                   std::int64_t count, selection_path path) {
   const auto n = class_scores.size(0);
   const auto k = class_scores.size(1);
   // Before class c's next pick, fewer than `count` candidates are taken, and
   // they fill every earlier place of its ranking: its first `count` places
   // are all it can ever read.
   const auto depth = std::min(n, count);
-  const auto ranking = leading_positions(class_scores, depth);  // row c: class c's best
+  const auto ranking = detail::on_tensor_path(class_scores.device(), path)
+                           ? leading_positions_on_device(class_scores, depth)
+                           : leading_positions(class_scores, depth);  // row c: class c's best
   const auto quotas = class_quotas(count, std::vector<std::int64_t>(static_cast<std::size_t>(k), n));
 
   std::vector<char> taken(static_cast<std::size_t>(n), 0);
@@ -105,6 +128,37 @@ std::vector<std::int64_t> balanced_by_class_scores(const torch::Tensor& class_sc
     }
   }
   return to_rows(picks, rows);
+}
+
+/// balanced(s) by predicted class as tensor code on the device of `probs`
+/// [n, K] and `scores` [n]: one stable ranking by s; a stable sort of the
+/// ranked candidates by predicted class keeps that order inside each class,
+/// so a candidate's place in its class is its place there less the class's
+/// start; the ones placed below their class's quota are the picks, in the
+/// ranking's order, as the CPU loop takes them. Only the K class counts and
+/// the picks come to the host.
+std::vector<std::int64_t> balanced_by_prediction_on_device(const torch::Tensor& probs,
+                                                           const torch::Tensor& scores,
+                                                           std::int64_t count) {
+  const auto n = probs.size(0);
+  const auto k = probs.size(1);
+  const auto device = probs.device();
+  const auto predicted = probs.argmax(1);
+  const auto order =
+      std::get<1>(scores.to(device).sort(/*stable=*/true, 0, /*descending=*/true));
+  const auto available_per_class = torch::bincount(predicted, {}, k);
+  const auto quotas = torch::tensor(class_quotas(count, to_vector(available_per_class)),
+                                    torch::kLong)
+                          .to(device);
+  const auto class_in_order = predicted.index_select(0, order);
+  const auto by_class = std::get<1>(class_in_order.sort(/*stable=*/true, 0, /*descending=*/false));
+  const auto class_start = available_per_class.cumsum(0) - available_per_class;
+  const auto sorted_class = class_in_order.index_select(0, by_class);
+  auto place = torch::empty({n}, torch::TensorOptions(torch::kLong).device(device));
+  place.index_copy_(0, by_class,
+                    torch::arange(n, place.options()) - class_start.index_select(0, sorted_class));
+  const auto keep = place < quotas.index_select(0, class_in_order);
+  return to_vector(order.masked_select(keep));
 }
 
 }  // namespace
@@ -143,10 +197,15 @@ std::vector<std::int64_t> balanced_select(const selector_spec& spec,
                                           std::int64_t count) {
   const auto& inner = spec.inner.at(0);
   if (const auto by_class = class_score_rows(inner, inputs, rows); by_class.defined()) {
-    return balanced_by_class_scores(by_class, rows, count);
+    return balanced_by_class_scores(by_class, rows, count, inputs.path);
   }
 
   const auto& probs = required(inputs.outputs->probs, "probabilities", "balanced");
+  if (detail::on_tensor_path(probs.device(), inputs.path)) {
+    return to_rows(balanced_by_prediction_on_device(rows_of(probs, rows),
+                                                    score_rows(inner, inputs, rows), count),
+                   rows);
+  }
   const auto predicted = to_vector(rows_of(probs, rows).argmax(1));
   const auto k = probs.size(1);
   // One ranking of all candidates by s; each class keeps its best q_c, and

@@ -18,15 +18,18 @@ namespace {
 /// gaps, the looked-up norms) stay O(block·K) however large the pool.
 constexpr std::int64_t rows_per_block = 8192;
 
-/// The head in float64 and its [K, K] table of ||w_a − w_b||.
+/// The head in float64 and its [K, K] table of ||w_a − w_b||, on the
+/// embedding's device: on a GPU run the distances are computed there, and
+/// only what the selection keeps comes to the host.
 struct head_geometry {
+  torch::Device device;
   torch::Tensor weight_t;  // [d, K]
   torch::Tensor bias;      // [K]
   torch::Tensor norms;     // [K, K]
 
-  head_geometry(const torch::Tensor& weight, const torch::Tensor& bias_in)
-      : bias(bias_in.to(torch::kCPU, torch::kFloat64)) {
-    const auto w = weight.to(torch::kCPU, torch::kFloat64);
+  head_geometry(const torch::Tensor& weight, const torch::Tensor& bias_in, torch::Device on)
+      : device(on), bias(bias_in.to(on, torch::kFloat64)) {
+    const auto w = weight.to(on, torch::kFloat64);
     if (w.size(0) < 2) throw std::invalid_argument("boundary distances need at least 2 classes");
     weight_t = w.t();
     // Two classes with the same weights have no boundary between them in h;
@@ -36,7 +39,7 @@ struct head_geometry {
 
   /// D for the rows of `embedding` [B, d], [B, K] float64.
   [[nodiscard]] torch::Tensor distances(const torch::Tensor& embedding) const {
-    const auto h = embedding.to(torch::kCPU, torch::kFloat64);
+    const auto h = embedding.to(device, torch::kFloat64);
     // (w_ŷ − w_c)·h + (b_ŷ − b_c) = z_ŷ − z_c with z the logits: one GEMM.
     const auto logits = torch::addmm(bias, h, weight_t);
     const auto [top, predicted] = logits.max(1);
@@ -53,9 +56,10 @@ struct head_geometry {
 
 torch::Tensor boundary_distances(const torch::Tensor& embedding, const torch::Tensor& weight,
                                  const torch::Tensor& bias) {
-  const head_geometry head(weight, bias);
+  const head_geometry head(weight, bias, embedding.device());
   const auto n = embedding.size(0);
-  auto out = torch::empty({n, weight.size(0)}, torch::kFloat64);
+  auto out = torch::empty({n, weight.size(0)},
+                          torch::TensorOptions(torch::kFloat64).device(embedding.device()));
   for (std::int64_t start = 0; start < n; start += rows_per_block) {
     const auto end = std::min(n, start + rows_per_block);
     out.slice(0, start, end).copy_(head.distances(embedding.slice(0, start, end)));
@@ -67,9 +71,9 @@ torch::Tensor boundary_scores(const torch::Tensor& embedding, const torch::Tenso
                               const torch::Tensor& bias) {
   // The own column holds min_{c≠ŷ} d_c; it is also the row's smallest entry.
   // Block by block, so that no [U, K] matrix exists.
-  const head_geometry head(weight, bias);
+  const head_geometry head(weight, bias, embedding.device());
   const auto n = embedding.size(0);
-  auto out = torch::empty({n}, torch::kFloat64);
+  auto out = torch::empty({n}, torch::TensorOptions(torch::kFloat64).device(embedding.device()));
   for (std::int64_t start = 0; start < n; start += rows_per_block) {
     const auto end = std::min(n, start + rows_per_block);
     out.slice(0, start, end)

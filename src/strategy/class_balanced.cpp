@@ -2,7 +2,9 @@
 // trades the scorer's preference against the labelled set's class deficits.
 //
 // O(U·K) memory: the candidates' probabilities, read in place, never a
-// candidate × candidate matrix. The greedy is lazy (see lazy_greedy).
+// candidate × candidate matrix. The greedy is lazy (see lazy_greedy); off
+// the CPU the same lazy step runs as float64 tensor code on the device
+// (see lazy_greedy_on_device).
 
 #include "../select/candidate_rows.hpp"
 #include "../select/strategy_registry.hpp"
@@ -131,12 +133,91 @@ std::vector<std::int64_t> lazy_greedy(const double* costs, const Scalar* probs, 
   return picks;
 }
 
+/// lazy_greedy as tensor code on the device of `probs`, in float64. Every
+/// candidate's stored value is a lower bound of its value now (values only
+/// rise; see lazy_greedy), +∞ once taken. A round recomputes the m
+/// candidates with the smallest stored values together; if the best of
+/// them (ties to the lower position) is below the smallest stored value
+/// left out, no other candidate can beat or tie it, and it is the step's
+/// exact argmin. Otherwise the recomputed values are stored and the next
+/// round takes twice as many, up to every candidate left. Each round reads
+/// back three numbers; the probabilities are read in blocks of rows or by
+/// the recomputed rows, never copied to float64 whole.
+std::vector<std::int64_t> lazy_greedy_on_device(const torch::Tensor& cost,
+                                                const torch::Tensor& probs_in,
+                                                const std::vector<double>& deficit,
+                                                double lambda, std::int64_t count) {
+  if (count == 0) return {};
+  const auto device = probs_in.device();
+  const auto n = probs_in.size(0);
+  const auto as_double = torch::TensorOptions(torch::kFloat64).device(device);
+  const auto probs = probs_in.contiguous();
+  const auto costs = cost.to(device, torch::kFloat64).reshape({n}).contiguous();
+  auto residual = torch::tensor(deficit, torch::kFloat64).to(device);
+  const auto lowest = std::get<0>(probs.min(0)).to(torch::kFloat64);  // [K]
+  if (lowest.lt(0).any().item<bool>()) {
+    throw std::invalid_argument("class_balanced: probabilities must not be negative");
+  }
+  // v_j = cost_j + λ·(s_j − 2·Σ_c [min(r_c, p_jc) − min(r_c, lo_c)]) of the
+  // rows `p` [m, K] (float64) with costs `u` [m].
+  const auto values = [&](const torch::Tensor& p, const torch::Tensor& u) {
+    const auto shared =
+        (torch::minimum(p, residual) - torch::minimum(residual, lowest)).sum(1);
+    return u + lambda * (p.sum(1) - 2.0 * shared);
+  };
+  auto stored = torch::empty({n}, as_double);
+  constexpr std::int64_t block = 8192;
+  for (std::int64_t start = 0; start < n; start += block) {
+    const auto end = std::min(n, start + block);
+    stored.slice(0, start, end)
+        .copy_(values(probs.slice(0, start, end).to(torch::kFloat64), costs.slice(0, start, end)));
+  }
+  const auto infinity = std::numeric_limits<double>::infinity();
+  // Candidates recomputed in a step's first round: a GPU does 64 rows of K
+  // about as fast as one, and a step whose answer is among them ends there.
+  constexpr std::int64_t first_round = 64;
+  std::vector<std::int64_t> picks;
+  picks.reserve(static_cast<std::size_t>(count));
+  for (std::int64_t step = 0; step < count; ++step) {
+    const auto left = n - step;
+    auto m = std::min(first_round, left);
+    std::int64_t chosen = -1;
+    for (;;) {
+      // The m + 1 smallest stored values (a taken row's +∞ when fewer are left).
+      const auto [smallest, order] =
+          stored.topk(std::min(m + 1, n), 0, /*largest=*/false, /*sorted=*/true);
+      const auto rows = order.slice(0, 0, m);
+      auto fresh = values(probs.index_select(0, rows).to(torch::kFloat64), costs.index_select(0, rows));
+      fresh.masked_fill_(smallest.slice(0, 0, m) == infinity, infinity);  // taken rows stay out
+      stored.index_copy_(0, rows, fresh);
+      const auto best = fresh.min();
+      // The lowest position among the best (positions are exact in float64).
+      const auto position =
+          torch::where(fresh == best, rows, torch::full_like(rows, n)).min().to(torch::kFloat64);
+      const auto bound = m + 1 <= n ? smallest[m] : torch::full({}, infinity, as_double);
+      const auto read = torch::stack({best, bound, position}).cpu();
+      const auto* numbers = read.data_ptr<double>();
+      // m == left: every candidate left was recomputed.
+      if (numbers[0] < numbers[1] || m == left) {
+        chosen = static_cast<std::int64_t>(numbers[2]);
+        break;
+      }
+      m = std::min(2 * m, left);
+    }
+    picks.push_back(chosen);
+    stored.select(0, chosen).fill_(infinity);
+    residual.sub_(probs.select(0, chosen).to(torch::kFloat64));
+  }
+  return picks;
+}
+
 }  // namespace
 
 std::vector<std::int64_t> class_balanced_greedy(const torch::Tensor& cost,
                                                 const torch::Tensor& probs,
                                                 const std::vector<double>& deficit,
-                                                double lambda, std::int64_t count) {
+                                                double lambda, std::int64_t count,
+                                                selection_path path) {
   const auto n = probs.size(0);
   const auto k = probs.size(1);
   if (cost.numel() != n || static_cast<std::int64_t>(deficit.size()) != k) {
@@ -151,6 +232,9 @@ std::vector<std::int64_t> class_balanced_greedy(const torch::Tensor& cost,
   if (!(lambda >= 0)) {
     throw std::invalid_argument(fmt::format(
         "class_balanced: the weight lambda must be 0 or more, not {}", lambda));
+  }
+  if (detail::on_tensor_path(probs.device(), path)) {
+    return lazy_greedy_on_device(cost, probs, deficit, lambda, count);
   }
   const auto u = cost.to(torch::kCPU, torch::kFloat64).contiguous();
   // Read in place when already float32 or float64 on the CPU: a float64 copy
@@ -172,7 +256,8 @@ std::vector<std::int64_t> class_balanced_select(const selector_spec& spec,
   // entropy, U_j = Σ p log p as in the paper.
   const auto cost = -score_rows(spec.inner.at(0), inputs, rows).to(torch::kFloat64);
   const auto deficit = class_deficits(inputs.labelled_class_counts, count);
-  return to_rows(class_balanced_greedy(cost, rows_of(probs, rows), deficit, spec.parameter, count),
+  return to_rows(class_balanced_greedy(cost, rows_of(probs, rows), deficit, spec.parameter, count,
+                                       inputs.path),
                  rows);
 }
 

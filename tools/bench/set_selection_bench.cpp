@@ -4,19 +4,25 @@
 // cap of 500 clusters. Also the naive full-distance-matrix coreset on a size
 // where the matrix fits, for the ratio.
 //
-//   set_selection_bench [--uniform]
+//   set_selection_bench [--uniform] [--rows N] [--device cpu|cuda|cuda:N] [--tensor-path]
 // Embeddings are clustered like a trained network's features (100 clusters in
 // a 32-dimensional subspace, ReLU), or i.i.d. Gaussian with --uniform, where
-// no pruning can help: all distances are nearly equal.
+// no pruning can help: all distances are nearly equal. --rows sets the pool
+// (60 000 unless given). --device puts the embedding and probabilities on
+// that device, where coreset and BADGE then select (their tensor code);
+// --tensor-path runs that tensor code on the CPU too. Either way only
+// coreset and BADGE run: the other selectors select on the CPU.
 
 #include <CLI/CLI.hpp>
 #include <al/engine/set_selection.hpp>
+#include <al/engine/threads.hpp>
 #include <al/engine/training.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <utility>
 #include <string>
 #include <string_view>
@@ -40,43 +46,85 @@ torch::Tensor embedding(std::int64_t n, std::int64_t d, bool uniform) {
   return torch::relu(torch::matmul(centres.index_select(0, which) + torch::randn({n, 32}) * 0.5, basis));
 }
 
+/// `cpu`, `cuda` or `auto` as a run's config takes them, or `cuda:N`.
+torch::Device device_named(const std::string& name) {
+  if (name.rfind("cuda:", 0) != 0) return al::engine::resolve_device(name);
+  const torch::Device device(name);
+  if (!torch::cuda::is_available() ||
+      device.index() >= static_cast<std::int64_t>(torch::cuda::device_count())) {
+    throw std::invalid_argument(fmt::format(
+        "device \"{}\" was asked for but this LibTorch sees {} CUDA devices", name,
+        torch::cuda::is_available() ? torch::cuda::device_count() : 0));
+  }
+  return device;
+}
+
+/// Waits for what was queued on `device`, so that the clock read next
+/// covers it (a GPU runs kernels after the call that queued them returns).
+void synchronise(const torch::Device& device) {
+  if (device.is_cuda() && torch::cuda::is_available()) torch::cuda::synchronize(device.index());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   bool uniform = false;
+  bool tensor_path = false;
+  std::int64_t n = 60000;
+  std::string device_name = "cpu";
   CLI::App app{"coreset and BADGE: 1 000 picks from 60 000 x 512 embeddings"};
   app.add_flag("--uniform", uniform, "uniform random embeddings instead of clustered ones");
+  app.add_option("--rows", n, "candidates in the pool (60 000)")->check(CLI::PositiveNumber);
+  app.add_option("--device", device_name, "cpu, cuda or cuda:N: where the embedding is put");
+  app.add_flag("--tensor-path", tensor_path,
+               "coreset and BADGE by their tensor code even on the CPU");
   CLI11_PARSE(app, argc, argv);
+  const auto device = device_named(device_name);
+  // Off the CPU the tensor code runs anyway; on it, only when asked.
+  const auto path = tensor_path ? al::engine::selection_path::tensor
+                                : al::engine::selection_path::automatic;
+  const bool cpu_code = device.is_cpu() && !tensor_path;
   al::engine::set_torch_threads(0);
   torch::manual_seed(0);
-  const std::int64_t n = 60000, d = 512, labelled = 1000, picks = 1000, classes = 10;
-  const auto pool = embedding(n, d, uniform);
-  const auto centres = embedding(labelled, d, uniform);
+  const std::int64_t d = 512, labelled = 1000, picks = 1000, classes = 10;
+  // Made on the CPU from the same seed whatever the device, then moved: the
+  // same data on every device.
+  const auto pool = embedding(n, d, uniform).to(device);
+  const auto centres = embedding(labelled, d, uniform).to(device);
   const double embedding_mib = double(n) * d * 4 / (1 << 20);
-  fmt::print("{} embedding {} x {} ({:.0f} MiB), torch threads {}\n",
-             uniform ? "i.i.d. Gaussian" : "clustered", n, d, embedding_mib, torch::get_num_threads());
+  fmt::print("{} embedding {} x {} ({:.0f} MiB), torch threads {}{}\n",
+             uniform ? "i.i.d. Gaussian" : "clustered", n, d, embedding_mib, torch::get_num_threads(),
+             cpu_code ? "" : fmt::format(", on {}, tensor code", device.str()));
 
+  synchronise(device);
   auto start = clock_type::now();
-  al::engine::k_center_greedy(pool, centres, 0);
+  // The tensor code returns at once for zero picks: it times one pick, the
+  // nearest centres and one argmax.
+  al::engine::k_center_greedy(pool, centres, cpu_code ? 0 : 1, path);
+  synchronise(device);
   fmt::print("coreset: initial nearest centres by blocked GEMM alone: {:.2f} s\n", seconds_since(start));
   auto rss = resident_mib();
   start = clock_type::now();
-  const auto coreset = al::engine::k_center_greedy(pool, centres, picks);
+  const auto coreset = al::engine::k_center_greedy(pool, centres, picks, path);
+  synchronise(device);
   fmt::print("coreset: {} picks with {} labelled centres in {:.2f} s, resident memory +{:.0f} MiB\n",
              coreset.size(), labelled, seconds_since(start), resident_mib() - rss);
 
   // Probabilities from a linear head on the embedding, as a model gives them:
   // samples of one cluster get similar gradient embeddings.
   const auto head = torch::randn({d, classes}) / std::sqrt(double(d));
-  const auto logits = torch::matmul(pool, head);
-  const auto probs = torch::softmax(logits / logits.std() * 2, 1);
+  const auto logits = torch::matmul(pool.cpu(), head);
+  const auto probs = torch::softmax(logits / logits.std() * 2, 1).to(device);
   rss = resident_mib();
+  synchronise(device);
   start = clock_type::now();
-  const auto badge = al::engine::badge_kmeans_pp(probs, pool, picks, 0);
+  const auto badge = al::engine::badge_kmeans_pp(probs, pool, picks, 0, path);
+  synchronise(device);
   fmt::print("badge:   {} picks, K = {}, in {:.2f} s, resident memory +{:.0f} MiB "
              "(the N x K*d gradient matrix would be {:.0f} MiB)\n",
              badge.size(), classes, seconds_since(start), resident_mib() - rss,
              double(n) * classes * d * 4 / (1 << 20));
+  if (!cpu_code) return 0;  // the rest select on the CPU
 
   // TypiClust at the small budgets it is for (few clusters, so large ones:
   // the typicality of a cluster costs its size squared) and at its cap of

@@ -2,11 +2,13 @@
 // Set selectors: strategies that choose a whole batch at once (coreset,
 // badge). Opt-in engine header (LibTorch).
 //
-// Both keep, for every candidate, its nearest chosen centre and the distance
-// to it, and update that when a centre is added — O(N·d) memory, never an
-// N×N or N×(K·d) matrix. By the triangle inequality a candidate whose
+// On the CPU, both keep, for every candidate, its nearest chosen centre and
+// the distance to it, and update that when a centre is added — O(N·d)
+// memory, never an N×N or N×(K·d) matrix. By the triangle inequality a candidate whose
 // nearest centre c satisfies ||new − c|| ≥ 2·d(x, c) cannot get closer to the
 // new centre, so whole groups of candidates are skipped without reading them.
+// On another device (a GPU run's outputs), they run as plain tensor code
+// there instead (see selection_path).
 
 #include <al/engine/selection.hpp>
 #include <al/plan.hpp>
@@ -21,13 +23,25 @@
 
 namespace al::engine {
 
+/// Where a set selector runs. `automatic`: inputs on the CPU take the CPU
+/// code (pruned scans, heaps, loops over the rows), inputs on any other
+/// device tensor code on that device, so a GPU run's outputs are never
+/// copied to the host to be selected from. `tensor`: the tensor code on the
+/// inputs' device even on the CPU, which is what the tests compare with the
+/// CPU code and `set_selection_bench --tensor-path` measures.
+enum class selection_path { automatic, tensor };
+
 /// Greedy k-center (Sener & Savarese 2018): starting from `centres` [L, d]
 /// (the labelled set's embeddings), picks `count` rows of `candidates` [U, d],
 /// each the candidate farthest from its nearest centre, which then becomes a
 /// centre. Returns positions in `candidates`, in pick order; ties go to the
-/// lower position. Float32, CPU.
+/// lower position. Float32. On the CPU, the pruned scan above; on another
+/// device (or with selection_path::tensor), blocked distance GEMMs and one
+/// min-distance vector on that device, one matrix-vector product and one
+/// argmax per pick, the picks copied to the host once at the end.
 std::vector<std::int64_t> k_center_greedy(const torch::Tensor& candidates,
-                                          const torch::Tensor& centres, std::int64_t count);
+                                          const torch::Tensor& centres, std::int64_t count,
+                                          selection_path path = selection_path::automatic);
 
 /// BADGE (Ash et al. 2020): k-means++ seeding on gradient embeddings
 /// g = (p − e_ŷ) ⊗ h, with ŷ = argmax p. The first centre has the largest
@@ -36,9 +50,14 @@ std::vector<std::int64_t> k_center_greedy(const torch::Tensor& candidates,
 /// `seed`; no candidate is chosen twice. Distances are factorised,
 ///   ||g_i − g_j||² = ||a_i||²||h_i||² + ||a_j||²||h_j||² − 2 (a_i·a_j)(h_i·h_j),
 /// so g is never built. `probs` [U, K], `embedding` [U, d]; positions returned.
+/// On another device than the CPU (or with selection_path::tensor) the same
+/// seeding runs as tensor code there, its draws from a generator on that
+/// device seeded with `seed`: the same seed gives the same picks on one
+/// device, but not the CPU code's picks (another random stream).
 std::vector<std::int64_t> badge_kmeans_pp(const torch::Tensor& probs,
                                           const torch::Tensor& embedding, std::int64_t count,
-                                          std::uint64_t seed);
+                                          std::uint64_t seed,
+                                          selection_path path = selection_path::automatic);
 
 /// Distances in gradient-embedding space from candidate `row` to every
 /// candidate, by the factorised formula (what badge_kmeans_pp uses). [U].
@@ -124,6 +143,9 @@ struct selection_inputs {
   /// [L, d'] the labelled set's encoder embeddings, when the plan needs
   /// need::encoder_embedding (typiclust's and probcover's covered points).
   torch::Tensor labelled_encoder_embedding;
+  /// Where coreset, badge, balanced and class_balanced select (see
+  /// selection_path); a run leaves it automatic.
+  selection_path path = selection_path::automatic;
 };
 
 /// Chooses `count` of the candidate `rows` by the strategy `spec` — a
@@ -183,6 +205,10 @@ std::vector<std::int64_t> class_quotas(std::int64_t count,
 /// per-class ranking, class c instead takes, from all candidates not yet
 /// taken, its q_c best by column c, classes in turn: `balanced(boundary)` is
 /// BASE itself (closest to c's boundary, column c of boundary_distances).
+/// On another device than the CPU (or with `inputs.path` tensor) the
+/// rankings are computed there (a stable sort per column; per predicted
+/// class, ranks within the class from one stable sort), and only the
+/// K × min(U, count) leading positions, or the picks, come to the host.
 std::vector<std::int64_t> balanced_select(const selector_spec& spec,
                                           const selection_inputs& inputs,
                                           const std::vector<std::int64_t>& rows,
@@ -196,11 +222,16 @@ std::vector<std::int64_t> balanced_select(const selector_spec& spec,
 /// deficits fill, so a step recomputes only the candidates whose stored value
 /// comes first (class_balanced.cpp says why that is exact). O(U·K) once,
 /// then O(K) per recomputation; no [U, U] matrix and no float64 copy of
-/// `probs`. Positions in pick order.
+/// `probs`. Positions in pick order. On another device than the CPU (or
+/// with selection_path::tensor) the same lazy step runs as float64 tensor
+/// code there: a round recomputes the candidates with the smallest stored
+/// values together, and the step ends when the best of them is below every
+/// other stored value (one small copy to the host per round).
 std::vector<std::int64_t> class_balanced_greedy(const torch::Tensor& cost,
                                                 const torch::Tensor& probs,
                                                 const std::vector<double>& deficit,
-                                                double lambda, std::int64_t count);
+                                                double lambda, std::int64_t count,
+                                                selection_path path = selection_path::automatic);
 
 /// CBAL's deficits Ω_c = max(0, ⌊(|L| + b)/K⌋ − n_c) from the labelled
 /// class counts n_c and the query size b.
