@@ -3,10 +3,10 @@
 // tensor code on the inputs' device.
 
 #include "../select/candidate_rows.hpp"
-#include "../select/device_generator.hpp"
 #include "../select/nearest_centre.hpp"
 #include "../select/strategy_registry.hpp"
 
+#include <al/engine/devices.hpp>
 #include <al/engine/set_selection.hpp>
 #include <al/engine/threads.hpp>
 #include <al/strategy/badge.hpp>
@@ -84,7 +84,7 @@ std::vector<std::int64_t> kmeans_pp_on_device(const gradient_embedding& g, std::
   // every core only inside this scope.
   std::optional<parallel_blas_scope> every_core;
   if (device.is_cpu()) every_core.emplace();
-  auto generator = detail::seeded_generator(device, seed);
+  auto generator = seeded_generator(device, seed);
   const auto uniforms =
       torch::rand({count - 1}, generator, torch::TensorOptions(torch::kDouble).device(device));
   auto picks = torch::empty({count}, torch::TensorOptions(torch::kLong).device(device));

@@ -46,19 +46,6 @@ torch::Tensor embedding(std::int64_t n, std::int64_t d, bool uniform) {
   return torch::relu(torch::matmul(centres.index_select(0, which) + torch::randn({n, 32}) * 0.5, basis));
 }
 
-/// `cpu`, `cuda` or `auto` as a run's config takes them, or `cuda:N`.
-torch::Device device_named(const std::string& name) {
-  if (name.rfind("cuda:", 0) != 0) return al::engine::resolve_device(name);
-  const torch::Device device(name);
-  if (!torch::cuda::is_available() ||
-      device.index() >= static_cast<std::int64_t>(torch::cuda::device_count())) {
-    throw std::invalid_argument(fmt::format(
-        "device \"{}\" was asked for but this LibTorch sees {} CUDA devices", name,
-        torch::cuda::is_available() ? torch::cuda::device_count() : 0));
-  }
-  return device;
-}
-
 /// Waits for what was queued on `device`, so that the clock read next
 /// covers it (a GPU runs kernels after the call that queued them returns).
 void synchronise(const torch::Device& device) {
@@ -79,7 +66,7 @@ int main(int argc, char** argv) {
   app.add_flag("--tensor-path", tensor_path,
                "coreset and BADGE by their tensor code even on the CPU");
   CLI11_PARSE(app, argc, argv);
-  const auto device = device_named(device_name);
+  const auto device = al::engine::resolve_device(device_name);
   // Off the CPU the tensor code runs anyway; on it, only when asked.
   const auto path = tensor_path ? al::engine::selection_path::tensor
                                 : al::engine::selection_path::automatic;
