@@ -6,6 +6,9 @@
 //
 // Data: Fashion-MNIST's training images (in memory), or random images of
 // the same shape with --synthetic. Figures go to docs/benchmarks.md.
+// train and score run on --device (cpu, cuda, cuda:N) with --model (a
+// built-in model: small_cnn, resnet18, ...); on a GPU the data and the model
+// live on it and the clock is read after the GPU has finished.
 
 #include <CLI/CLI.hpp>
 #include <al/al.hpp>
@@ -19,6 +22,7 @@
 
 #include <string_view>
 
+#include "device.hpp"
 #include "stopwatch.hpp"
 
 namespace {
@@ -35,9 +39,17 @@ labelled_images load_images(bool synthetic) {
   return load_dataset(c).train;
 }
 
-std::shared_ptr<classifier> fresh_model() {
+/// What train and score measure: which model, on which device.
+struct subject {
+  std::string model = "small_cnn";
+  torch::Device device = torch::kCPU;
+};
+
+std::shared_ptr<classifier> fresh_model(const subject& on) {
   torch::manual_seed(0);
-  return make_small_cnn({1, 28, 28, 10});
+  auto model = make_builtin_model(on.model, {1, 28, 28, 10});
+  model->to(on.device);
+  return model;
 }
 
 /// The training loop a LibTorch user would write by hand.
@@ -50,7 +62,8 @@ void bare_training_loop(classifier& model, const torch::Tensor& images, const to
   for (std::int64_t e = 0; e < epochs; ++e) {
     const auto order = torch::randperm(n, generator, torch::kLong);
     for (std::int64_t s = 0; s < n; s += batch) {
-      const auto idx = order.slice(0, s, std::min(n, s + batch));
+      // The order is drawn on the CPU, as the engine draws it, then moved.
+      const auto idx = order.slice(0, s, std::min(n, s + batch)).to(images.device());
       optimiser.zero_grad();
       auto loss = torch::nn::functional::cross_entropy(model.forward(images.index_select(0, idx)),
                                                        labels.index_select(0, idx));
@@ -60,9 +73,11 @@ void bare_training_loop(classifier& model, const torch::Tensor& images, const to
   }
 }
 
-void bench_train(const labelled_images& data, std::int64_t n, std::int64_t epochs, int repeats) {
-  const auto images = data.images.slice(0, 0, n);
-  const auto labels = data.labels.slice(0, 0, n);
+void bench_train(const labelled_images& data, const subject& on, std::int64_t n, std::int64_t epochs,
+                 int repeats) {
+  n = std::min(n, data.images.size(0));
+  const auto images = data.images.slice(0, 0, n).to(on.device);
+  const auto labels = data.labels.slice(0, 0, n).to(on.device);
   al::train_recipe recipe;
   recipe.epochs = epochs;
   recipe.min_steps = 0;
@@ -70,15 +85,17 @@ void bench_train(const labelled_images& data, std::int64_t n, std::int64_t epoch
   for (int r = 0; r < repeats; ++r) {
     // Alternate which loop goes first so warm-up favours neither.
     auto time_engine = [&] {
-      auto model = fresh_model();
+      auto model = fresh_model(on);
       const auto start = clock_type::now();
       train_classifier(*model, images, labels, recipe, 0);
+      al::bench::synchronize(on.device);
       engine_best = std::min(engine_best, seconds_since(start));
     };
     auto time_bare = [&] {
-      auto model = fresh_model();
+      auto model = fresh_model(on);
       const auto start = clock_type::now();
       bare_training_loop(*model, images, labels, epochs, recipe.batch_size);
+      al::bench::synchronize(on.device);
       bare_best = std::min(bare_best, seconds_since(start));
     };
     if (r % 2 == 0) {
@@ -90,34 +107,40 @@ void bench_train(const labelled_images& data, std::int64_t n, std::int64_t epoch
     }
   }
   const double samples = static_cast<double>(n * epochs);
-  fmt::print("train  {} samples x {} epochs, batch {}, best of {}\n", n, epochs, recipe.batch_size, repeats);
+  fmt::print("train  {} on {}, {} samples x {} epochs, batch {}, best of {}\n", on.model, on.device.str(), n,
+             epochs, recipe.batch_size, repeats);
   fmt::print("  engine trainer : {:8.0f} samples/s ({:.2f} s)\n", samples / engine_best, engine_best);
   fmt::print("  bare loop      : {:8.0f} samples/s ({:.2f} s)\n", samples / bare_best, bare_best);
   fmt::print("  engine / bare  : {:.3f} of the bare loop's throughput\n", bare_best / engine_best);
 }
 
-void bench_score(const labelled_images& data, std::int64_t batch, int repeats) {
-  auto model = fresh_model();
+void bench_score(const labelled_images& data, const subject& on, std::int64_t images_wanted,
+                 std::int64_t batch, int repeats) {
+  auto model = fresh_model(on);
   model->eval();
-  const auto n = data.images.size(0);
+  const auto n = std::min(images_wanted, data.images.size(0));
+  const auto images = data.images.slice(0, 0, n).to(on.device);
   // The engine scores the unlabelled pool, a scattered index set.
   const auto unlabelled = torch::arange(0, n, torch::kLong);
   double pass_best = 1e30, raw_best = 1e30;
   for (int r = 0; r < repeats; ++r) {
     auto start = clock_type::now();
-    const auto outputs = scoring_pass(*model, data.images, unlabelled, al::need::probs, batch);
+    const auto outputs = scoring_pass(*model, images, unlabelled, al::need::probs, batch);
+    al::bench::synchronize(on.device);
     pass_best = std::min(pass_best, seconds_since(start));
     start = clock_type::now();
     {
       torch::NoGradGuard no_grad;
       for (std::int64_t s = 0; s < n; s += batch) {
-        const auto logits = model->forward(data.images.slice(0, s, std::min(n, s + batch)));
+        const auto logits = model->forward(images.slice(0, s, std::min(n, s + batch)));
         (void)logits;
       }
     }
+    al::bench::synchronize(on.device);
     raw_best = std::min(raw_best, seconds_since(start));
   }
-  fmt::print("score  {} images, batch {}, best of {}\n", n, batch, repeats);
+  fmt::print("score  {} on {}, {} images, batch {}, best of {}\n", on.model, on.device.str(), n, batch,
+             repeats);
   fmt::print("  scoring pass (probs) : {:8.0f} images/s ({:.2f} s)\n", n / pass_best, pass_best);
   fmt::print("  raw forward          : {:8.0f} images/s ({:.2f} s)\n", n / raw_best, raw_best);
   fmt::print("  pass / raw time      : {:.3f}\n", pass_best / raw_best);
@@ -182,6 +205,12 @@ int main(int argc, char** argv) {
   bool synthetic = false;
   int threads = 0;
   std::int64_t batch = 256;
+  std::string device = "cpu";
+  subject on;
+  std::int64_t samples = 2000;  // train: the labelled set
+  std::int64_t epochs = 5;
+  std::int64_t images = 60000;  // score: the pool
+  int repeats = 0;              // 0: 4 for train, 3 for score
   CLI::App app{"the engine's trainer and scoring pass against bare LibTorch loops; typed vs "
                "parsed DSL"};
   app.add_option("benchmark", what, "train, score or dsl")
@@ -191,14 +220,30 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "Torch threads (0: every core)")->check(CLI::Range(0, 1024));
   app.add_option("--batch", batch, "scoring batch size (score)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
+  app.add_option("--device", device, "train, score: cpu, cuda or cuda:N");
+  app.add_option("--model", on.model, "train, score: a built-in model (small_cnn, resnet18, mlp, cifar_cnn)")
+      ->check(CLI::IsMember({"small_cnn", "resnet18", "mlp", "cifar_cnn"}));
+  app.add_option("--samples", samples, "train: training samples")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{60000}));
+  app.add_option("--epochs", epochs, "train: epochs")->check(CLI::Range(std::int64_t{1}, std::int64_t{1000}));
+  app.add_option("--images", images, "score: pool images")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{60000}));
+  app.add_option("--repeats", repeats, "timed repetitions, best kept (0: 4 for train, 3 for score)")
+      ->check(CLI::Range(0, 1000));
   CLI11_PARSE(app, argc, argv);
-  set_torch_threads(threads);
-  fmt::print("torch threads: {}\n", torch::get_num_threads());
-  if (what == "dsl") {
-    bench_dsl(4);
-    return 0;
+  try {
+    on.device = al::bench::parse_device(device);
+    set_torch_threads(threads);
+    fmt::print("torch threads: {}\n", torch::get_num_threads());
+    if (what == "dsl") {
+      bench_dsl(repeats > 0 ? repeats : 4);
+      return 0;
+    }
+    const auto data = load_images(synthetic);
+    if (what == "train") bench_train(data, on, samples, epochs, repeats > 0 ? repeats : 4);
+    else bench_score(data, on, images, batch, repeats > 0 ? repeats : 3);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "engine_bench: {}\n", e.what());
+    return 1;
   }
-  const auto data = load_images(synthetic);
-  if (what == "train") bench_train(data, 2000, 5, 4);
-  else bench_score(data, batch, 3);
 }
