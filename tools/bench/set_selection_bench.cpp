@@ -27,6 +27,7 @@
 #include <string>
 #include <string_view>
 
+#include "device.hpp"
 #include "process_memory.hpp"
 #include "stopwatch.hpp"
 
@@ -44,12 +45,6 @@ torch::Tensor embedding(std::int64_t n, std::int64_t d, bool uniform) {
   const auto centres = torch::randn({100, 32}) * 3;
   const auto which = torch::randint(0, 100, {n}, torch::kLong);
   return torch::relu(torch::matmul(centres.index_select(0, which) + torch::randn({n, 32}) * 0.5, basis));
-}
-
-/// Waits for what was queued on `device`, so that the clock read next
-/// covers it (a GPU runs kernels after the call that queued them returns).
-void synchronise(const torch::Device& device) {
-  if (device.is_cuda() && torch::cuda::is_available()) torch::cuda::synchronize(device.index());
 }
 
 }  // namespace
@@ -83,17 +78,17 @@ int main(int argc, char** argv) {
              uniform ? "i.i.d. Gaussian" : "clustered", n, d, embedding_mib, torch::get_num_threads(),
              cpu_code ? "" : fmt::format(", on {}, tensor code", device.str()));
 
-  synchronise(device);
+  al::bench::synchronize(device);
   auto start = clock_type::now();
   // The tensor code returns at once for zero picks: it times one pick, the
   // nearest centres and one argmax.
   al::engine::k_center_greedy(pool, centres, cpu_code ? 0 : 1, path);
-  synchronise(device);
+  al::bench::synchronize(device);
   fmt::print("coreset: initial nearest centres by blocked GEMM alone: {:.2f} s\n", seconds_since(start));
   auto rss = resident_mib();
   start = clock_type::now();
   const auto coreset = al::engine::k_center_greedy(pool, centres, picks, path);
-  synchronise(device);
+  al::bench::synchronize(device);
   fmt::print("coreset: {} picks with {} labelled centres in {:.2f} s, resident memory +{:.0f} MiB\n",
              coreset.size(), labelled, seconds_since(start), resident_mib() - rss);
 
@@ -103,10 +98,10 @@ int main(int argc, char** argv) {
   const auto logits = torch::matmul(pool.cpu(), head);
   const auto probs = torch::softmax(logits / logits.std() * 2, 1).to(device);
   rss = resident_mib();
-  synchronise(device);
+  al::bench::synchronize(device);
   start = clock_type::now();
   const auto badge = al::engine::badge_kmeans_pp(probs, pool, picks, 0, path);
-  synchronise(device);
+  al::bench::synchronize(device);
   fmt::print("badge:   {} picks, K = {}, in {:.2f} s, resident memory +{:.0f} MiB "
              "(the N x K*d gradient matrix would be {:.0f} MiB)\n",
              badge.size(), classes, seconds_since(start), resident_mib() - rss,
