@@ -50,7 +50,7 @@ inline std::optional<int> parse_lesson_options(int argc, char** argv, lesson_opt
   app.add_option("--pool", options.pool, "pool size drawn from the training split (0: all)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--out", c.results_dir, "parent folder of the results");
-  app.add_option("--device", c.device, "auto (a GPU when LibTorch sees one), cpu or cuda");
+  app.add_option("--device", c.device, "auto (a GPU when LibTorch sees one), cpu, cuda or cuda:N");
   app.add_option("--model", c.model, "auto, small_cnn, cifar_cnn, resnet18 or mlp");
   if (options.has_pretraining) {
     app.add_option("--pretrain-epochs", options.pretrain_epochs, "pretraining epochs")

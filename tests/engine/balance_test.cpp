@@ -1,6 +1,7 @@
 // Balance across classes: quotas, balanced(s), BASE's boundary distances,
 // CBAL's greedy solver, the long-tailed pool, balanced accuracy, and runs.
 
+#include "cbal_problem.hpp"
 #include "test_device.hpp"
 #include <al/al.hpp>
 #include <al/engine/dataset.hpp>
@@ -249,15 +250,8 @@ std::vector<std::int64_t> cbal_dense_reference(const torch::Tensor& cost, const 
 
 TEST_CASE("CBAL's lazy greedy picks what evaluating every candidate at every step picks",
           "[balance][class_balanced]") {
-  // Many classes, some with no deficit at all and some filled part-way
-  // through, float32 probabilities as a run has them: every step of the
-  // lazy solver against the full evaluation.
-  torch::manual_seed(21);
-  const std::int64_t n = 1500, k = 40, count = 200;
-  const auto probs = torch::softmax(torch::randn({n, k}) * 3, 1);
-  const auto cost = -engine::entropy_scores(probs).to(torch::kFloat64);
-  std::vector<double> deficit(static_cast<std::size_t>(k));
-  for (std::int64_t c = 0; c < k; ++c) deficit[static_cast<std::size_t>(c)] = double(c % 4 == 0 ? 0 : c % 9);
+  // Every step of the lazy solver against the full evaluation.
+  const auto [probs, cost, deficit, count] = al_test::many_classes_cbal_problem();
   for (double lambda : {0.0, 0.1, 0.6, 5.0}) {
     INFO("lambda " << lambda);
     CHECK(engine::class_balanced_greedy(cost, probs, deficit, lambda, count) ==

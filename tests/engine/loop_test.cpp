@@ -207,7 +207,8 @@ TEST_CASE("runs that cannot work stop with a clear message", "[loop][errors]") {
   SECTION("an unknown device") {
     auto c = blobs_config("bad-device");
     c.device = "tpu";
-    CHECK_THROWS_WITH(run(small_pipeline, c), Catch::Contains("use \"auto\", \"cpu\" or \"cuda\""));
+    CHECK_THROWS_WITH(run(small_pipeline, c),
+                      Catch::Contains("use \"auto\", \"cpu\", \"cuda\" or \"cuda:N\""));
   }
   SECTION("cuda on a machine without it") {
     if (!torch::cuda::is_available()) {

@@ -5,6 +5,8 @@
 // what must hold whatever the stream. And CPU inputs still take the CPU
 // code: picks recorded from it before the tensor code existed.
 
+#include "cbal_problem.hpp"
+
 #include <al/al.hpp>
 #include <al/engine/set_selection.hpp>
 
@@ -146,14 +148,8 @@ TEST_CASE("BADGE's tensor code draws in proportion to D^2", "[select][badge][ten
 }
 
 TEST_CASE("CBAL's tensor code picks what the lazy heap picks", "[balance][class_balanced][tensor]") {
-  // The lazy-greedy test's data: many classes, some with no deficit and
-  // some filled part-way through.
-  torch::manual_seed(21);
-  const std::int64_t n = 1500, k = 40, count = 200;
-  const auto probs = torch::softmax(torch::randn({n, k}) * 3, 1);
-  const auto cost = -engine::entropy_scores(probs).to(torch::kFloat64);
-  std::vector<double> deficit(static_cast<std::size_t>(k));
-  for (std::int64_t c = 0; c < k; ++c) deficit[static_cast<std::size_t>(c)] = double(c % 4 == 0 ? 0 : c % 9);
+  // The lazy-greedy test's data.
+  const auto [probs, cost, deficit, count] = al_test::many_classes_cbal_problem();
   for (double lambda : {0.0, 0.1, 0.6, 5.0}) {
     INFO("lambda " << lambda);
     const auto picks =
