@@ -38,6 +38,18 @@ std::vector<std::int64_t> all_rows(std::int64_t n) {
   return rows;
 }
 
+/// A linear head's outputs over blob embeddings (probabilities, embedding,
+/// the head's weights): what balanced, BASE and CBAL read. The same every call.
+engine::pool_outputs linear_head_outputs() {
+  engine::pool_outputs outputs;
+  outputs.embedding = blobs(400, 6, 12, 12);
+  outputs.head_weight = torch::randn({4, 6});
+  outputs.head_bias = torch::randn({4});
+  outputs.probs = torch::softmax(
+      torch::addmm(outputs.head_bias, outputs.embedding, outputs.head_weight.t()), 1);
+  return outputs;
+}
+
 bool distinct(const std::vector<std::int64_t>& picks) {
   return std::set<std::int64_t>(picks.begin(), picks.end()).size() == picks.size();
 }
@@ -172,13 +184,7 @@ TEST_CASE("CBAL's tensor code picks what the lazy heap picks", "[balance][class_
 
 TEST_CASE("balanced, BASE and CBAL pick the same through select_rows on either path",
           "[balance][tensor]") {
-  torch::manual_seed(11);
-  engine::pool_outputs outputs;
-  outputs.embedding = blobs(400, 6, 12, 12);
-  outputs.head_weight = torch::randn({4, 6});
-  outputs.head_bias = torch::randn({4});
-  outputs.probs = torch::softmax(
-      torch::addmm(outputs.head_bias, outputs.embedding, outputs.head_weight.t()), 1);
+  const auto outputs = linear_head_outputs();
   engine::selection_inputs cpu{&outputs, {}, 0, 1, {40, 10, 0, 25}};
   auto tensor = cpu;
   tensor.path = selection_path::tensor;
@@ -268,12 +274,7 @@ TEST_CASE("on a CUDA device, when this LibTorch sees one, the CPU code's picks",
   CHECK(engine::class_balanced_greedy(cost.to(cuda), p.to(cuda), deficit, 0.6, 200) ==
         engine::class_balanced_greedy(cost, p, deficit, 0.6, 200));
 
-  engine::pool_outputs cpu_outputs;
-  cpu_outputs.embedding = blobs(400, 6, 12, 12);
-  cpu_outputs.head_weight = torch::randn({4, 6});
-  cpu_outputs.head_bias = torch::randn({4});
-  cpu_outputs.probs = torch::softmax(
-      torch::addmm(cpu_outputs.head_bias, cpu_outputs.embedding, cpu_outputs.head_weight.t()), 1);
+  const auto cpu_outputs = linear_head_outputs();
   engine::pool_outputs cuda_outputs;
   cuda_outputs.embedding = cpu_outputs.embedding.to(cuda);
   cuda_outputs.head_weight = cpu_outputs.head_weight.to(cuda);
