@@ -380,8 +380,7 @@ torch::Tensor head_dropout_bits(at::Generator& generator, std::int64_t count) {
 /// 0.2 s for the bits. The keep probability is thus rounded to a multiple
 /// of 1/65536.
 head_dropout_masks draw_head_dropout(at::Generator& generator, std::int64_t rows,
-                                     std::int64_t passes, std::int64_t width, double p,
-                                     torch::Device device) {
+                                     std::int64_t passes, std::int64_t width, double p) {
   constexpr std::int64_t levels = 65536;
   const auto count = rows * passes * width;
   const auto bits = head_dropout_bits(generator, count);
@@ -389,7 +388,7 @@ head_dropout_masks draw_head_dropout(at::Generator& generator, std::int64_t rows
       std::clamp<std::int64_t>(std::llround(static_cast<double>(levels) * (1 - p)), 1, levels - 1);
   // The 16-bit words are uniform on [-32768, 32767]; kept_levels of them pass.
   const auto keep = bits.view(torch::kShort).slice(0, 0, count).lt(kept_levels - levels / 2);
-  return {keep.view({rows, passes, width}).to(device),  // (already there: no copy)
+  return {keep.view({rows, passes, width}),
           static_cast<double>(levels) / static_cast<double>(kept_levels)};
 }
 
@@ -401,8 +400,7 @@ torch::Tensor sample_head(classifier& model, const torch::Tensor& embedding, std
   const auto width = embedding.size(1);
   auto samples = embedding.unsqueeze(1).expand({rows, passes, width});
   if (model.head_dropout() > 0) {
-    const auto masks = draw_head_dropout(generator, rows, passes, width, model.head_dropout(),
-                                         embedding.device());
+    const auto masks = draw_head_dropout(generator, rows, passes, width, model.head_dropout());
     // Scaling the [B, d] embedding first leaves one [B, T, d] product.
     samples = (embedding * masks.scale).unsqueeze(1) * masks.keep;
   }
@@ -423,7 +421,7 @@ torch::Tensor sample_full(classifier& model, const torch::Tensor& images, std::i
     if (model.head_dropout() > 0) {
       if (!masks.keep.defined()) {
         masks = draw_head_dropout(generator, embedding.size(0), passes, embedding.size(1),
-                                  model.head_dropout(), embedding.device());
+                                  model.head_dropout());
       }
       embedding = (embedding * masks.scale) * masks.keep.select(1, t);
     }

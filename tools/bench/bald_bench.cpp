@@ -96,7 +96,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{60000}));
   CLI11_PARSE(app, argc, argv);
   try {
-    const auto device = al::bench::parse_device(device_name);
+    const auto device = al::engine::resolve_device(device_name);
+    // The block the engine scores with on this device.
+    const auto batch = scoring_batch_for(device);
     set_torch_threads(threads);
 
     const auto all = synthetic ? torch::randn({60000, 1, 28, 28})
@@ -116,18 +118,18 @@ int main(int argc, char** argv) {
     // Warm-up: first-touch allocations and lazy kernel set-up.
     const auto warm = std::min<std::int64_t>(2048, n);
     scoring_pass(*model, images.slice(0, 0, warm), pool.slice(0, 0, warm), bald_needs,
-                 default_scoring_batch, passes, 1);
+                 batch, passes, 1);
     al::bench::synchronize(device);
 
     // Alternate the order so that warm-up and a neighbour's load favour
     // neither; keep the best of each.
     timing deterministic, head_only, whole;
     const auto time_deterministic = [&] {
-      keep_best(deterministic, device, [&] { scoring_pass(*model, images, pool, al::need::probs); });
+      keep_best(deterministic, device, [&] { scoring_pass(*model, images, pool, al::need::probs, batch); });
     };
     const auto time_head_only = [&] {
       keep_best(head_only, device, [&] {
-        scoring_pass(*model, images, pool, bald_needs, default_scoring_batch, passes, 1);
+        scoring_pass(*model, images, pool, bald_needs, batch, passes, 1);
       });
     };
     for (int r = 0; r < repeats; ++r) {
@@ -141,13 +143,13 @@ int main(int argc, char** argv) {
     }
     const auto m = std::min(whole_images, n);
     keep_best(whole, device, [&] {
-      scoring_pass(forced, images, pool.slice(0, 0, m), bald_needs, default_scoring_batch, passes, 1);
+      scoring_pass(forced, images, pool.slice(0, 0, m), bald_needs, batch, passes, 1);
     });
 
     fmt::print("bald scoring pass, {} images, {} on {}, head dropout {}, T = {}, batch {}, "
                "{} threads; best of {} over all {} images (whole passes: once, first {})\n",
                synthetic ? "synthetic" : "Fashion-MNIST", model_name, device.str(), mc_head_dropout, passes,
-               default_scoring_batch, torch::get_num_threads(), repeats, n, m);
+               batch, torch::get_num_threads(), repeats, n, m);
     fmt::print("  {:34} {:>10} {:>14}\n", "", "images/s", "images/CPU-s");
     const auto line = [](std::string_view what, std::int64_t count, const timing& t) {
       fmt::print("  {:34} {:10.0f} {:14.0f}\n", what, static_cast<double>(count) / t.wall,

@@ -3,7 +3,7 @@
 // read once the device has finished. CUDA kernels run asynchronously, so a
 // stopwatch read right after a call would time the launches, not the work.
 //
-//   const auto device = al::bench::parse_device(name);
+//   const auto device = al::engine::resolve_device(name);  // cpu, cuda, cuda:N
 //   const auto start = clock_type::now();
 //   run_on(device);
 //   al::bench::synchronize(device);
@@ -14,12 +14,7 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
-#include <string>
-
 namespace al::bench {
-
-/// `cpu`, `auto`, `cuda` or `cuda:N`, checked as a run's config.device is.
-inline torch::Device parse_device(const std::string& name) { return al::engine::resolve_device(name); }
 
 /// Waits for every kernel queued on `device` (nothing to wait for on the CPU).
 /// torch::cuda::synchronize exists in every LibTorch, the CPU-only ones

@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
   std::string what;
   bool synthetic = false;
   int threads = 0;
-  std::int64_t batch = 256;
+  std::int64_t batch = 0;
   std::string device = "cpu";
   subject on;
   std::int64_t samples = 2000;  // train: the labelled set
@@ -218,8 +218,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"train", "score", "dsl"}));
   app.add_flag("--synthetic", synthetic, "random images instead of Fashion-MNIST");
   app.add_option("--threads", threads, "Torch threads (0: every core)")->check(CLI::Range(0, 1024));
-  app.add_option("--batch", batch, "scoring batch size (score)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
+  app.add_option("--batch", batch,
+                 "scoring batch size (score); 0: the engine's for the device, 256 on the CPU, "
+                 "4 096 on a GPU")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}));
   app.add_option("--device", device, "train, score: cpu, cuda or cuda:N");
   app.add_option("--model", on.model, "train, score: a built-in model (small_cnn, resnet18, mlp, cifar_cnn)")
       ->check(CLI::IsMember({"small_cnn", "resnet18", "mlp", "cifar_cnn"}));
@@ -232,7 +234,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1000));
   CLI11_PARSE(app, argc, argv);
   try {
-    on.device = al::bench::parse_device(device);
+    on.device = al::engine::resolve_device(device);
     set_torch_threads(threads);
     fmt::print("torch threads: {}\n", torch::get_num_threads());
     if (what == "dsl") {
@@ -241,7 +243,8 @@ int main(int argc, char** argv) {
     }
     const auto data = load_images(synthetic);
     if (what == "train") bench_train(data, on, samples, epochs, repeats > 0 ? repeats : 4);
-    else bench_score(data, on, images, batch, repeats > 0 ? repeats : 3);
+    else bench_score(data, on, images, batch > 0 ? batch : scoring_batch_for(on.device),
+                     repeats > 0 ? repeats : 3);
   } catch (const std::exception& e) {
     fmt::print(stderr, "engine_bench: {}\n", e.what());
     return 1;
